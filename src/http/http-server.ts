@@ -1,0 +1,106 @@
+import { hostname } from 'node:os';
+import type { Socket } from 'node:net';
+import type { Address } from '../socketserver/address.js';
+import { TCPServer } from '../socketserver/tcp-server.js';
+
+/** What the server asks of each live HTTP connection (implemented by `BaseHTTPRequestHandler`). */
+export interface SweptConnection {
+  /** Applies the server's timeouts at time `now` (ms, `performance.now()`). */
+  sweep(now: number): void;
+  /** Shutdown began: close if idle, else close after the current response. */
+  drain(): void;
+}
+
+/** Sent to connections beyond `maxConnections`; built once at load. */
+const OVERLOADED = Buffer.from(
+  'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n' +
+    'Retry-After: 1\r\nConnection: close\r\n\r\nServer is overloaded',
+  'latin1',
+);
+
+/**
+ * An HTTP server (Python's `BaseHTTPServer.HTTPServer`): a `TCPServer` that records its name and
+ * port when it binds, and owns the protocol's limits and timeouts.
+ *
+ * - For callers: everything `TCPServer` offers; `serverName`, `serverPort` once `ready`.
+ * - May be overridden: as `TCPServer`; `verifyRequest` here refuses connections beyond
+ *   `maxConnections` with a canned 503.
+ * - Class fields that may be overridden (or set on the instance before serving):
+ *   `headersTimeoutMs` (30 000): the whole request head must arrive within it, measured from its
+ *   first byte, else 408 and close; `keepAliveTimeoutMs` (5 000): idle time allowed before a
+ *   request (also a new connection's first), then a silent close; `requestTimeoutMs` (300 000):
+ *   a handler still waiting for body bytes this long after the head gets 408; `maxBodyBytes`
+ *   (1 MiB): `readBody()`'s default limit, 413 above it; `maxConnections` (Infinity);
+ *   `maxRequestLineBytes` (65 536: 414), `maxHeaderLineBytes` (65 536: 431), `maxHeaders` (100
+ *   lines counting the blank one, as CPython: 431); `allowReuseAddress` (true).
+ */
+export class HTTPServer extends TCPServer {
+  override allowReuseAddress = true;
+  /** The bound host's name (the machine's host name for a wildcard address). */
+  serverName = '';
+  /** The bound port. */
+  serverPort = 0;
+
+  headersTimeoutMs = 30_000;
+  keepAliveTimeoutMs = 5_000;
+  requestTimeoutMs = 300_000;
+  maxBodyBytes = 1_048_576;
+  maxConnections = Infinity;
+  maxRequestLineBytes = 65_536;
+  maxHeaderLineBytes = 65_536;
+  maxHeaders = 100;
+
+  readonly #live = new Set<SweptConnection>();
+  #sweeper: NodeJS.Timeout | null = null;
+
+  /** Binds, then records `serverName` and `serverPort`. */
+  override async serverBind(): Promise<void> {
+    await super.serverBind();
+    const [host, port] = this.serverAddress;
+    // CPython calls socket.getfqdn(host): a DNS lookup. The bound address (or, for a wildcard
+    // address, the host name) is what that lookup returns on a typical host, without the wait.
+    this.serverName = host === '0.0.0.0' || host === '::' || host === '' ? hostname() : host;
+    this.serverPort = port;
+  }
+
+  /** Refuses a connection beyond `maxConnections` with a 503; else serves it. */
+  override verifyRequest(request: Socket, _clientAddress: Address): boolean {
+    if (this.activeConnections > this.maxConnections) {
+      request.end(OVERLOADED);
+      return false;
+    }
+    return true;
+  }
+
+  /** Registers a live connection for timeouts and draining (called by the handler's `setup()`). */
+  track(connection: SweptConnection): void {
+    this.#live.add(connection);
+    if (this.#sweeper === null) {
+      // One timer per server, not per connection or request (node's http server does the same
+      // with its connectionsCheckingInterval). Its period bounds how late a timeout fires.
+      const period = Math.min(1000, Math.max(10, Math.min(this.headersTimeoutMs, this.keepAliveTimeoutMs, this.requestTimeoutMs) / 10));
+      this.#sweeper = setInterval(() => this.#sweep(), period);
+      this.#sweeper.unref();
+    }
+    if (this.isShuttingDown) connection.drain();
+  }
+
+  /** Forgets a connection (called by the handler's `finish()`). */
+  untrack(connection: SweptConnection): void {
+    this.#live.delete(connection);
+    if (this.#live.size === 0 && this.#sweeper !== null) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = null;
+    }
+  }
+
+  #sweep(): void {
+    const now = performance.now();
+    for (const c of this.#live) c.sweep(now);
+  }
+
+  /** Shutdown: idle keep-alive connections close now; busy ones after their response. */
+  override drainRequests(): void {
+    for (const c of this.#live) c.drain();
+  }
+}

@@ -1,0 +1,702 @@
+import { format } from 'node:util';
+import { BaseHTTPError } from '../socketserver/errors.js';
+import { StreamRequestHandler } from '../socketserver/stream-request-handler.js';
+import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, BodyReader } from './body-reader.js';
+import './buffer-slice.js';
+import { currentHttpDate, httpDate, logDate, monthname, weekdayname } from './date.js';
+import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE, renderErrorPage } from './error-page.js';
+import { HeadInfo, parseHeaderLines, TCHAR } from './header-parser.js';
+import { HEADER_TOO_LONG, LINE_TOO_LONG, NEED_MORE, scanHead, TOO_MANY_HEADERS, isLineSpace } from './head-scanner.js';
+import type { HTTPServer, SweptConnection } from './http-server.js';
+import { HTTPMessage } from './message.js';
+import { checkHeaderName, checkHeaderValue, checkReason, checkStatus } from './response-checks.js';
+import { responses } from './responses.js';
+import { escapeControl, pyRepr } from './text.js';
+import { VERSION } from './version.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/** Connection phases, for the server's timeout sweep. */
+const IDLE = 0;
+const HEAD = 1;
+const BUSY = 2;
+
+/** The server limits a handler needs; an `HTTPServer` has them all, other servers get these. */
+interface Limits {
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxBodyBytes: number;
+  maxRequestLineBytes: number;
+  maxHeaderLineBytes: number;
+  maxHeaders: number;
+  isShuttingDown: boolean;
+  track?(c: SweptConnection): void;
+  untrack?(c: SweptConnection): void;
+}
+const DEFAULT_LIMITS: Limits = {
+  headersTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, requestTimeoutMs: 300_000, maxBodyBytes: 1_048_576,
+  maxRequestLineBytes: 65_536, maxHeaderLineBytes: 65_536, maxHeaders: 100, isShuttingDown: false,
+};
+
+/** `'do_' + command`, interned once per method name (bounded: methods are client input). */
+const methodNames = new Map<string, string>();
+function methodName(command: string): string {
+  let name = methodNames.get(command);
+  if (name === undefined) {
+    name = `do_${command}`;
+    if (methodNames.size < 256) methodNames.set(command, name);
+  }
+  return name;
+}
+
+/** Header names already checked (a bounded cache: names come from code, not clients). */
+const goodNames = new Set<string>();
+
+const ERR_HEADERS_TIMEOUT = new BaseHTTPError('ERR_HEADERS_TIMEOUT', 'request head not received in time', 408);
+const ERR_IDLE_TIMEOUT = new BaseHTTPError('ERR_IDLE_TIMEOUT', 'keep-alive connection idle too long');
+const ERR_REQUEST_TIMEOUT = new BaseHTTPError('ERR_REQUEST_TIMEOUT', 'request not received in time', 408);
+const ERR_SHUTDOWN = new BaseHTTPError('ERR_SHUTDOWN', 'server shutting down');
+
+type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
+
+/**
+ * HTTP request handler base class (Python's `BaseHTTPServer.BaseHTTPRequestHandler`).
+ *
+ * A request `SPAM` is dispatched to `do_SPAM()` (case-sensitive); a missing method answers
+ * `501 Unsupported method ('SPAM')`. One handler serves a connection and loops over its requests
+ * while it is kept alive (HTTP/1.1 with `protocolVersion = 'HTTP/1.1'`, or `Connection: keep-alive`).
+ *
+ * - For `do_X` methods: `command`, `path`, `requestVersion`, `requestline`, `headers`, `rfile`,
+ *   `wfile`, `clientAddress`, `server`, `closeConnection`; `readBody()`; `sendResponse()`,
+ *   `sendHeader()`, `endHeaders()`, `sendError()`, `flushHeaders()`, `sendResponseOnly()`.
+ *   `do_X` may return a Promise; the next request is read after it settles.
+ * - May be overridden: `do_X`, `logMessage`, `logError`, `logRequest`, `handleExpect100`,
+ *   `versionString`, `dateTimeString`, `logDateTimeString`, `addressString`, `sendError`,
+ *   `parseRequest` (call `super` first).
+ * - May be extended, do not override: `handle`, `handleOneRequest`, `setup`, `finish`.
+ * - Class fields that may be overridden: `protocolVersion` ('HTTP/1.0'), `serverVersion`
+ *   ('BaseHTTP/<version>'), `sysVersion` ('Node.js/<version>'), `errorMessageFormat` and
+ *   `errorContentType` (CPython 3.13's), `defaultRequestVersion` ('HTTP/0.9'), `MessageClass`
+ *   (`HTTPMessage`), `responses`, and `StreamRequestHandler`'s `timeout`.
+ *
+ * Beyond CPython: request bodies are framed (`readBody()`, and an unread body is discarded
+ * before the next request); ambiguous framing is refused with 400 and a close; HTTP/1.1 needs
+ * exactly one valid Host; `logRequest(code, size)` runs once per request after the response,
+ * with the bytes sent (the seed's "XXX To do").
+ */
+export class BaseHTTPRequestHandler extends StreamRequestHandler implements SweptConnection {
+  protocolVersion = 'HTTP/1.0';
+  serverVersion = `BaseHTTP/${VERSION}`;
+  sysVersion = `Node.js/${process.version}`;
+  errorMessageFormat = DEFAULT_ERROR_MESSAGE;
+  errorContentType = DEFAULT_ERROR_CONTENT_TYPE;
+  defaultRequestVersion = 'HTTP/0.9';
+  MessageClass: new () => HTTPMessage = HTTPMessage;
+  responses = responses;
+  readonly weekdayname = weekdayname;
+  readonly monthname = monthname;
+
+  /** The request's method, as sent (`null` until a request line was parsed). */
+  command: string | null = null;
+  /** The request target, as sent (a leading `//` collapsed to `/`). */
+  path = '';
+  /** `HTTP/1.1`, `HTTP/1.0`, or `defaultRequestVersion` for HTTP/0.9. */
+  requestVersion = '';
+  /** The request line without its line ending. */
+  requestline = '';
+  /** The request line as received, line ending included. */
+  rawRequestline: Buffer = EMPTY;
+  /** The request's headers (empty for HTTP/0.9). */
+  headers: HTTPMessage = new HTTPMessage();
+  /** True when the connection closes after this request. */
+  closeConnection = true;
+  /** The status code last sent with `sendResponse()`/`sendResponseOnly()`, or null. */
+  statusCode: number | null = null;
+  /** Bytes written for this request so far (status line, headers, body). */
+  bytesSent = 0;
+  /** Bytes of this request read so far (head and body). */
+  bytesReceived = 0;
+  /** `performance.now()` when the request's head was complete. */
+  requestStart = 0;
+  /** Why the server refused the request before dispatch (`bad_request`, `timeout`…), else null. */
+  rejectReason: string | null = null;
+
+  #limits: Limits = DEFAULT_LIMITS;
+  #lines = new Int32Array(0);
+  readonly #info = new HeadInfo();
+  #body!: BodyReader;
+  #headBuf: Buffer = EMPTY;
+  #headersBuffer = '';
+  #sentConnectionHeader = false;
+  #phase = IDLE;
+  #since = 0;
+  #writtenMark = 0;
+  #readMark = 0;
+  #pvText = '';
+  #pvKeepAlive = false;
+  readonly #retry = (): void | Promise<void> => this.#tryOne();
+
+  /** Prepares the connection. May be extended, do not override (call `super.setup()`). */
+  override setup(): void {
+    super.setup();
+    const server = this.server as unknown as Partial<HTTPServer>;
+    this.#limits = typeof server.maxHeaders === 'number' ? (server as unknown as Limits) : DEFAULT_LIMITS;
+    this.#lines = new Int32Array(this.#limits.maxHeaders + 3);
+    this.#body = new BodyReader(this.rfile);
+    this.#since = performance.now();
+    this.#limits.track?.(this);
+  }
+
+  /** Ends the connection. May be extended, do not override. */
+  override finish(): void {
+    super.finish();
+    this.#limits.untrack?.(this);
+  }
+
+  /** Serves requests until the connection is to close. May be extended, do not override. */
+  override handle(): void | Promise<void> {
+    this.closeConnection = true;
+    for (;;) {
+      const r = this.handleOneRequest();
+      if (r !== undefined) return this.#continue(r);
+      if (this.closeConnection) return;
+    }
+  }
+
+  /** The rest of `handle()` once a request had to wait: one promise per connection, not per request. */
+  #continue(first: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const step = (): void => {
+        try {
+          for (;;) {
+            if (this.closeConnection) return resolve();
+            const r = this.handleOneRequest();
+            if (r !== undefined) {
+              r.then(step, reject);
+              return;
+            }
+          }
+        } catch (e) {
+          reject(e);
+        }
+      };
+      first.then(step, reject);
+    });
+  }
+
+  /**
+   * Reads, parses and answers one request. Returns nothing when it finished synchronously (the
+   * request's bytes were already here and `do_X` did not return a Promise), else a Promise.
+   * May be extended, do not override.
+   */
+  handleOneRequest(): void | Promise<void> {
+    return this.#tryOne();
+  }
+
+  #tryOne(): void | Promise<void> {
+    const rfile = this.rfile;
+    const limits = this.#limits;
+    if (rfile.timeoutError !== null) return this.#timedOut(rfile.timeoutError);
+    // A body the handler left unread is discarded first: never parsed as a request.
+    const body = this.#body;
+    if (body.mode !== BODY_NONE && !body.done) {
+      if (body.doubt || body.remaining > limits.maxBodyBytes || body.decoded > limits.maxBodyBytes) {
+        this.closeConnection = true;
+        return;
+      }
+      try {
+        if (!body.pump(null, { maxLine: limits.maxHeaderLineBytes, maxTrailers: limits.maxHeaders })) {
+          if (rfile.ended) {
+            this.closeConnection = true;
+            return;
+          }
+          this.#enter(BUSY);
+          return rfile.wait().then(this.#retry);
+        }
+      } catch {
+        this.closeConnection = true;
+        return;
+      }
+    }
+    const buf = rfile.buffer;
+    const start = rfile.start;
+    const lines = this.#lines;
+    const end = start < buf.length ? scanHead(buf, start, limits, lines) : NEED_MORE;
+    if (end === NEED_MORE) {
+      if (rfile.ended) {
+        // EOF before a whole head: nothing to answer (CPython closes silently too).
+        this.closeConnection = true;
+        return;
+      }
+      this.#enter(start < buf.length ? HEAD : IDLE);
+      return rfile.wait().then(this.#retry);
+    }
+    this.#beginRequest();
+    if (end < 0) return this.#headTooLarge(end, buf, start);
+    this.rawRequestline = buf.subarray(start, lines[1]! + 1);
+    this.#headBuf = buf;
+    rfile.consume(end - start);
+    const ok = this.parseRequest();
+    if (ok === true) return this.#dispatch();
+    if (ok === false) return this.#endRequest();
+    return ok.then((yes) => (yes ? this.#dispatch() : this.#endRequest()));
+  }
+
+  #enter(phase: number): void {
+    if (this.#phase !== phase) {
+      this.#phase = phase;
+      this.#since = performance.now();
+    }
+  }
+
+  #beginRequest(): void {
+    this.#phase = BUSY;
+    this.requestStart = performance.now();
+    this.statusCode = null;
+    this.rejectReason = null;
+    this.#headersBuffer = '';
+    this.#sentConnectionHeader = false;
+    this.#writtenMark = this.wfile.written;
+    this.#readMark = this.rfile.consumed;
+    this.#body.begin(BODY_NONE, 0);
+  }
+
+  /** 414 or 431 while the head was still arriving (CPython: `readline(65537)` overflowing). */
+  #headTooLarge(code: number, buf: Buffer, start: number): void {
+    this.closeConnection = true;
+    if (code === LINE_TOO_LONG) {
+      this.requestline = '';
+      this.requestVersion = '';
+      this.command = '';
+      this.rejectReason = 'uri_too_long';
+      this.sendError(414);
+    } else {
+      // CPython parsed the request line before the headers overflowed: its errors come first.
+      this.rawRequestline = buf.subarray(start, this.#lines[1]! + 1);
+      this.#headBuf = buf;
+      this.#lines[0] = 1;
+      if (this.#parseRequestLine()) {
+        this.rejectReason = 'headers_too_large';
+        if (code === HEADER_TOO_LONG) {
+          this.sendError(431, 'Line too long', `got more than ${this.#limits.maxHeaderLineBytes} bytes when reading header line`);
+        } else if (code === TOO_MANY_HEADERS) {
+          this.sendError(431, 'Too many headers', `got more than ${this.#limits.maxHeaders} headers`);
+        }
+      }
+    }
+    this.#endRequest();
+  }
+
+  /**
+   * Parses `rawRequestline` and the headers after it into `command`, `path`, `requestVersion`,
+   * `headers`. Returns true on success; on failure an error was sent. (CPython 3.13's rules,
+   * plus RFC 9112's where they are stricter.) May be extended: call `super.parseRequest()` first.
+   */
+  parseRequest(): boolean | Promise<boolean> {
+    if (!this.#parseRequestLine()) return false;
+    if (this.#lines[0] === 1) return true; // HTTP/0.9: no headers (RFC 1945 §4.1)
+    const [major, minor] = this.#version;
+    const http11 = major === 1 && minor >= 1;
+    const fault = parseHeaderLines(this.#headBuf, this.#lines, this.headers, this.#info, http11);
+    if (fault !== null) return this.#refuse(fault.status, fault.message, fault.reason);
+    const info = this.#info;
+    // RFC 9112 §3.2: "exactly one Host" for HTTP/1.1; never more than one.
+    if (info.hosts > 1 || (http11 && info.hosts === 0)) {
+      return this.#refuse(400, info.hosts > 1 ? 'Duplicate Host header' : 'Missing Host header', 'bad_host');
+    }
+    if (info.chunked) this.#body.begin(BODY_CHUNKED, 0);
+    else if (info.contentLength > 0) this.#body.begin(BODY_LENGTH, info.contentLength);
+    const conntype = this.headers.get('connection');
+    if (conntype !== undefined) {
+      const c = conntype.toLowerCase();
+      if (c === 'close' || hasToken(c, 'close')) this.closeConnection = true;
+      else if ((c === 'keep-alive' || hasToken(c, 'keep-alive')) && this.#protocolKeepAlive()) this.closeConnection = false;
+    }
+    const expect = this.headers.get('expect');
+    if (expect !== undefined && expect.toLowerCase() === '100-continue' && this.#protocolKeepAlive() && http11) {
+      return this.handleExpect100();
+    }
+    return true;
+  }
+
+  #version: [number, number] = [0, 9];
+
+  /** The request line (CPython 3.13's `parse_request` up to the headers). */
+  #parseRequestLine(): boolean {
+    this.command = null;
+    let version = this.defaultRequestVersion;
+    this.requestVersion = version;
+    this.closeConnection = true;
+    this.headers = new this.MessageClass();
+    const buf = this.#headBuf;
+    const lineStart = this.rawRequestline.byteOffset - buf.byteOffset;
+    let lineEnd = this.#lines[1]!;
+    if (lineEnd > lineStart && buf[lineEnd - 1] === 0x0d) lineEnd--;
+    const requestline = buf.latin1Slice(lineStart, lineEnd);
+    this.requestline = requestline;
+    const words = splitWords(buf, lineStart, lineEnd);
+    if (words.length === 0) return false;
+    // RFC 9112 §2.2: a bare CR is not whitespace here (CPython splits on it).
+    const cr = buf.indexOf(13, lineStart);
+    if (cr !== -1 && cr < lineEnd) {
+      return this.#refuse(400, `Bad request syntax (${pyRepr(requestline)})`, 'bad_request');
+    }
+    if (words.length >= 3) {
+      version = words[words.length - 1]!;
+      const v = parseVersion(version);
+      if (v === null) return this.#refuse(400, `Bad request version (${pyRepr(version)})`, 'bad_version');
+      this.#version = v;
+      if ((v[0] > 1 || (v[0] === 1 && v[1] >= 1)) && this.#protocolKeepAlive()) this.closeConnection = false;
+      if (v[0] >= 2) return this.#refuse(505, `Invalid HTTP version (${version.slice(5)})`, 'version_not_supported');
+      this.requestVersion = version;
+    } else {
+      this.#version = [0, 9];
+    }
+    if (words.length < 2 || words.length > 3) {
+      return this.#refuse(400, `Bad request syntax (${pyRepr(requestline)})`, 'bad_request');
+    }
+    const command = words[0]!;
+    let path = words[1]!;
+    if (words.length === 2) {
+      this.closeConnection = true;
+      if (command !== 'GET') return this.#refuse(400, `Bad HTTP/0.9 request type (${pyRepr(command)})`, 'bad_request');
+    }
+    // RFC 9110 §9.1 and RFC 9112 §3.2: the method is a token; the target one of the four forms.
+    if (!isTokenString(command) || !validTarget(command, path)) {
+      return this.#refuse(400, `Bad request syntax (${pyRepr(requestline)})`, 'bad_request');
+    }
+    this.command = command;
+    // gh-87389: a leading '//' would be an open redirect once clients read it as a network path.
+    if (path.startsWith('//')) path = `/${path.replace(/^\/+/, '')}`;
+    this.path = path;
+    return true;
+  }
+
+  #refuse(code: number, message: string, reason: string): false {
+    this.rejectReason = reason;
+    this.closeConnection = true;
+    this.sendError(code, message);
+    return false;
+  }
+
+  #protocolKeepAlive(): boolean {
+    const pv = this.protocolVersion;
+    if (pv !== this.#pvText) {
+      this.#pvText = pv;
+      const v = parseVersion(pv);
+      this.#pvKeepAlive = v !== null && (v[0] > 1 || (v[0] === 1 && v[1] >= 1));
+    }
+    return this.#pvKeepAlive;
+  }
+
+  #dispatch(): void | Promise<void> {
+    const command = this.command!;
+    const fn = (this as unknown as Record<string, unknown>)[methodName(command)];
+    if (typeof fn !== 'function') {
+      this.rejectReason = 'unsupported_method';
+      this.sendError(501, `Unsupported method (${pyRepr(command)})`);
+      return this.#endRequest();
+    }
+    let r: void | Promise<void>;
+    try {
+      r = (fn as DoMethod).call(this);
+    } catch (e) {
+      this.#failed(e);
+      return this.#endRequest();
+    }
+    if (r === undefined || typeof (r as { then?: unknown }).then !== 'function') return this.#endRequest();
+    // The handler awaits something: what it wrote so far goes out now, later writes soon.
+    const wfile = this.wfile;
+    wfile.autoFlush = true;
+    wfile.flush();
+    return r.then(
+      () => {
+        wfile.autoFlush = false;
+        this.#endRequest();
+      },
+      (e: unknown) => {
+        wfile.autoFlush = false;
+        this.#failed(e);
+        this.#endRequest();
+      },
+    );
+  }
+
+  /** An exception escaped `do_X`: 500 if nothing was sent yet, else close; always reported. */
+  #failed(e: unknown): void {
+    this.closeConnection = true;
+    const known = BaseHTTPError.is(e) ? e : null;
+    if (known !== null && known.code === 'ERR_SOCKET_TIMEOUT') {
+      this.logError('Request timed out: %s', known.message);
+      return;
+    }
+    const status = known?.status ?? 500;
+    if (this.wfile.discardSince(this.#writtenMark)) {
+      this.#headersBuffer = '';
+      this.statusCode = null;
+      if (status !== 500) this.rejectReason = known!.code === 'ERR_BODY_TOO_LARGE' ? 'body_too_large' : known!.status === 408 ? 'timeout' : 'bad_request';
+      this.sendError(status);
+    }
+    if (status === 500) this.server.handleError(this.request, this.clientAddress, e);
+  }
+
+  /** After each request: framing check, drain rule, then the access log line with the byte count. */
+  #endRequest(): void {
+    const body = this.#body;
+    if (body.mode !== BODY_NONE && body.doubt) this.closeConnection = true;
+    if (this.#limits.isShuttingDown) this.closeConnection = true;
+    this.bytesSent = this.wfile.written - this.#writtenMark;
+    this.bytesReceived = this.rfile.consumed - this.#readMark;
+    this.#phase = IDLE;
+    this.#since = performance.now();
+    this.logRequest(this.statusCode ?? '-', this.bytesSent);
+  }
+
+  /** A timeout cut a wait short (see `sweep()` and the handler's `timeout`). */
+  #timedOut(e: BaseHTTPError): void {
+    this.closeConnection = true;
+    if (e === ERR_HEADERS_TIMEOUT && this.rfile.available > 0) {
+      this.#beginRequest();
+      this.requestline = '';
+      this.requestVersion = '';
+      this.command = '';
+      this.rejectReason = 'timeout';
+      this.sendError(408);
+      this.#endRequest();
+    } else if (e.code === 'ERR_SOCKET_TIMEOUT') {
+      this.logError('Request timed out: %s', e.message);
+    }
+  }
+
+  /** Applies the server's timeouts (called by the server's sweep). */
+  sweep(now: number): void {
+    const rfile = this.rfile;
+    if (!rfile.waiting) return;
+    const l = this.#limits;
+    const waited = now - this.#since;
+    if (this.#phase === IDLE) {
+      if (waited >= l.keepAliveTimeoutMs) rfile.interrupt(ERR_IDLE_TIMEOUT);
+    } else if (this.#phase === HEAD) {
+      if (waited >= l.headersTimeoutMs) rfile.interrupt(ERR_HEADERS_TIMEOUT);
+    } else if (now - this.requestStart >= l.requestTimeoutMs) {
+      rfile.interrupt(ERR_REQUEST_TIMEOUT);
+    }
+  }
+
+  /** Shutdown began: an idle connection closes now; a busy one after its response. */
+  drain(): void {
+    if (this.#phase === IDLE && this.rfile.waiting) this.rfile.interrupt(ERR_SHUTDOWN);
+  }
+
+  /**
+   * The request's body, decoded from its framing (Content-Length or chunked). Rejects with
+   * `ERR_BODY_TOO_LARGE` (status 413; the server answers 413 and closes) when it is over
+   * `maxBytes` (default: the server's `maxBodyBytes`); nothing beyond the limit is buffered.
+   */
+  async readBody(maxBytes: number = this.#limits.maxBodyBytes): Promise<Buffer> {
+    const body = this.#body;
+    if (body.mode === BODY_NONE) return EMPTY;
+    if (body.mode === BODY_LENGTH && body.decoded + body.remaining > maxBytes) throw this.#tooLarge(maxBytes);
+    const parts: Buffer[] = [];
+    const rfile = this.rfile;
+    const limits = { maxLine: this.#limits.maxHeaderLineBytes, maxTrailers: this.#limits.maxHeaders };
+    for (;;) {
+      rfile.check();
+      const done = body.pump(parts, limits);
+      if (body.decoded > maxBytes) throw this.#tooLarge(maxBytes);
+      if (done) break;
+      if (rfile.ended) {
+        this.closeConnection = true;
+        throw new BaseHTTPError('ERR_INCOMPLETE_BODY', 'the connection ended inside the request body', 400);
+      }
+      await rfile.wait();
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  #tooLarge(maxBytes: number): BaseHTTPError {
+    this.closeConnection = true;
+    return new BaseHTTPError('ERR_BODY_TOO_LARGE', `request body over ${maxBytes} bytes`, 413);
+  }
+
+  /**
+   * Decides on `Expect: 100-continue`. Default: sends `100 Continue` and goes on. May be
+   * overridden (send an error and return false to refuse the body). May return a Promise.
+   */
+  handleExpect100(): boolean | Promise<boolean> {
+    this.sendResponseOnly(100);
+    this.endHeaders();
+    return true;
+  }
+
+  /**
+   * Sends and logs an error reply: status line with `message`, `Connection: close`, and the
+   * HTML-escaped `errorMessageFormat` page (none for HEAD, 1xx, 204, 205, 304), as CPython 3.13.
+   */
+  sendError(code: number, message?: string, explain?: string): void {
+    const entry = this.responses[code];
+    const shortmsg = entry === undefined ? '???' : entry[0];
+    const longmsg = entry === undefined ? '???' : entry[1];
+    const msg = message ?? shortmsg;
+    const expl = explain ?? longmsg;
+    this.logError('code %d, message %s', code, msg);
+    this.sendResponse(code, msg);
+    this.sendHeader('Connection', 'close');
+    let body: Buffer | null = null;
+    if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
+      body = Buffer.from(renderErrorPage(this.errorMessageFormat, code, msg, expl), 'utf8');
+      this.sendHeader('Content-Type', this.errorContentType);
+      this.sendHeader('Content-Length', body.length);
+    }
+    this.endHeaders();
+    if (this.command !== 'HEAD' && body !== null && body.length > 0) this.wfile.write(body);
+  }
+
+  /** Sends the status line and the `Server` and `Date` headers. */
+  sendResponse(code: number, message?: string): void {
+    this.sendResponseOnly(code, message);
+    this.sendHeader('Server', this.versionString());
+    this.sendHeader('Date', this.dateTimeString());
+  }
+
+  /** Sends the status line only (buffered until `endHeaders()`). Nothing for HTTP/0.9. */
+  sendResponseOnly(code: number, message?: string): void {
+    checkStatus(code);
+    if (message !== undefined) checkReason(message);
+    if (this.requestVersion !== 'HTTP/0.9') {
+      const text = message ?? this.responses[code]?.[0] ?? '';
+      this.#headersBuffer += `${this.protocolVersion} ${code} ${text}\r\n`;
+    }
+    this.statusCode = code;
+  }
+
+  /** Sends a header (buffered until `endHeaders()`); `Connection` updates `closeConnection`. */
+  sendHeader(keyword: string, value: string | number): void {
+    const v = typeof value === 'string' ? value : String(value);
+    if (!goodNames.has(keyword)) {
+      checkHeaderName(keyword);
+      if (goodNames.size < 1024) goodNames.add(keyword);
+    }
+    checkHeaderValue(keyword, v);
+    if (this.requestVersion !== 'HTTP/0.9') this.#headersBuffer += `${keyword}: ${v}\r\n`;
+    if (keyword.length === 10 && keyword.toLowerCase() === 'connection') {
+      this.#sentConnectionHeader = true;
+      const lower = v.toLowerCase();
+      if (lower === 'close') this.closeConnection = true;
+      else if (lower === 'keep-alive') this.closeConnection = false;
+    }
+  }
+
+  /** Ends the header block and hands it to `wfile`. While the server drains, adds `Connection: close`. */
+  endHeaders(): void {
+    if (this.requestVersion === 'HTTP/0.9') return;
+    if (this.#limits.isShuttingDown && !this.#sentConnectionHeader && (this.statusCode ?? 200) >= 200) {
+      this.sendHeader('Connection', 'close');
+    }
+    this.#headersBuffer += '\r\n';
+    this.flushHeaders();
+  }
+
+  /** Hands the buffered status line and headers to `wfile`. */
+  flushHeaders(): void {
+    if (this.#headersBuffer.length > 0) {
+      this.wfile.writeLatin1(this.#headersBuffer);
+      this.#headersBuffer = '';
+    }
+  }
+
+  /** `serverVersion sysVersion`, the `Server` header. May be overridden. */
+  versionString(): string {
+    return `${this.serverVersion} ${this.sysVersion}`;
+  }
+
+  /** An IMF-fixdate for `timestamp` (seconds since the epoch; default now). May be overridden. */
+  dateTimeString(timestamp?: number): string {
+    return timestamp === undefined ? currentHttpDate() : httpDate(Math.floor(timestamp) * 1000);
+  }
+
+  /** The current local time for log lines: `28/Nov/2026 09:36:13`. May be overridden. */
+  logDateTimeString(): string {
+    return logDate(Date.now());
+  }
+
+  /** The client's address for logs (no DNS lookup, as CPython 3). May be overridden. */
+  addressString(): string {
+    return this.clientAddress[0];
+  }
+
+  /**
+   * Logs an answered request: called once per request after its response is complete, with the
+   * status code and the bytes sent. May be overridden.
+   */
+  logRequest(code: number | string = '-', size: number | string = '-'): void {
+    this.logMessage('"%s" %s %s', this.requestline, String(code), String(size));
+  }
+
+  /** Logs an error (a request that could not be fulfilled). Default: `logMessage()`. May be overridden. */
+  logError(fmt: string, ...args: unknown[]): void {
+    this.logMessage(fmt, ...args);
+  }
+
+  /**
+   * Logs a message (printf-like, as `util.format`): `address - - [date] message` on stderr, control
+   * characters escaped as CPython 3.13 does. May be overridden.
+   */
+  logMessage(fmt: string, ...args: unknown[]): void {
+    const message = format(fmt, ...args);
+    process.stderr.write(`${this.addressString()} - - [${this.logDateTimeString()}] ${escapeControl(message)}\n`);
+  }
+}
+
+/** True when the comma-separated list `list` (lower-case) holds `token`. */
+function hasToken(list: string, token: string): boolean {
+  if (!list.includes(',')) return false;
+  return list.split(',').some((t) => t.trim() === token);
+}
+
+/** Words of the request line split on SP/HTAB/VT/FF (and CR, refused later). */
+function splitWords(buf: Buffer, from: number, to: number): string[] {
+  const words: string[] = [];
+  let i = from;
+  while (i < to) {
+    while (i < to && (isLineSpace(buf[i]!) || buf[i] === 0x0d)) i++;
+    if (i === to) break;
+    const s = i;
+    while (i < to && !isLineSpace(buf[i]!) && buf[i] !== 0x0d) i++;
+    words.push(buf.latin1Slice(s, i));
+  }
+  return words;
+}
+
+/** CPython's version rule: `HTTP/` then two dot-separated runs of at most 10 digits. */
+function parseVersion(v: string): [number, number] | null {
+  if (!v.startsWith('HTTP/')) return null;
+  const parts = v.slice(5).split('.');
+  if (parts.length !== 2) return null;
+  const [a, b] = parts as [string, string];
+  if (!/^[0-9]{1,10}$/.test(a) || !/^[0-9]{1,10}$/.test(b)) return null;
+  return [Number(a), Number(b)];
+}
+
+function isTokenString(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (TCHAR[s.charCodeAt(i)] !== 1) return false;
+  return s.length > 0;
+}
+
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+const AUTHORITY_FORM = /^[^/?#@\s]+:[0-9]+$/;
+
+/** RFC 9112 §3.2: origin-form, absolute-form, authority-form (CONNECT), asterisk (OPTIONS); visible ASCII only. */
+function validTarget(command: string, target: string): boolean {
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  const first = target.charCodeAt(0);
+  if (first === 0x2f) return true;
+  if (target === '*') return command === 'OPTIONS';
+  if (command === 'CONNECT') return AUTHORITY_FORM.test(target);
+  return ABSOLUTE_FORM.test(target);
+}
+

@@ -1,0 +1,41 @@
+import type { Socket } from 'node:net';
+import type { Address } from './address.js';
+import type { BaseServer } from './base-server.js';
+
+/**
+ * Base class for request handler classes (Python's `SocketServer.BaseRequestHandler`).
+ *
+ * The server instantiates one handler per accepted connection ("request" in SocketServer's
+ * words), then calls `setup()`, `handle()` and `finish()` on it — the constructor does not start
+ * handling, so subclass class fields (`protocolVersion = 'HTTP/1.1'`) are in place first.
+ *
+ * - For the server: `setup()`, `handle()`, `finish()`.
+ * - May be overridden: `setup()`, `handle()` (may return a Promise), `finish()`.
+ * - Fields: `request` (the socket), `clientAddress`, `server`.
+ */
+export class BaseRequestHandler {
+  /** The connection's socket. */
+  readonly request: Socket;
+  /** The peer's `[host, port]`. */
+  readonly clientAddress: Address;
+  /** The server that accepted the connection. */
+  readonly server: BaseServer;
+
+  constructor(request: Socket, clientAddress: Address, server: BaseServer) {
+    this.request = request;
+    this.clientAddress = clientAddress;
+    this.server = server;
+  }
+
+  /** Called before `handle()` to prepare the handler. May be overridden. Default: nothing. */
+  setup(): void {}
+
+  /** Serves the connection. May be overridden. Default: nothing. */
+  handle(): void | Promise<void> {}
+
+  /** Called after `handle()`, even when it failed, to clean up. May be overridden. Default: nothing. */
+  finish(): void {}
+}
+
+/** A handler class as the server receives it. */
+export type RequestHandlerClass = new (request: Socket, clientAddress: Address, server: BaseServer) => BaseRequestHandler;

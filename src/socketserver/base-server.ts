@@ -1,0 +1,395 @@
+import type { Socket } from 'node:net';
+import type { Address } from './address.js';
+import type { RequestHandlerClass } from './base-request-handler.js';
+import { BaseHTTPError } from './errors.js';
+
+/**
+ * Base class for server classes (Python's `SocketServer.BaseServer`).
+ *
+ * In this port a "request" is an accepted connection, as in Python's SocketServer. The pipeline
+ * per connection: `verifyRequest` → `processRequest` → `finishRequest` (handler's `setup`,
+ * `handle`, `finish`) → `shutdownRequest` → `closeRequest`; errors go to `handleError`.
+ * Connections are served concurrently (node's event loop plays ThreadingMixIn's part).
+ *
+ * - For callers: `ready`, `serveForever()`, `shutdown()`, `handleRequest()`, `serverClose()`,
+ *   `activeConnections`.
+ * - May be overridden: `serverBind`, `serverActivate`, `serverClose`, `getRequest`,
+ *   `verifyRequest`, `processRequest`, `handleError`, `handleTimeout`, `shutdownRequest`,
+ *   `closeRequest`, `drainRequests`, `handleShutdownTimeout`.
+ * - May be extended, do not override: the constructor, `finishRequest`.
+ * - Class fields that may be overridden: `timeout` (seconds `handleRequest()` waits for a
+ *   connection; `null`: forever), `shutdownTimeoutMs` (10 000: how long `shutdown()` lets busy
+ *   connections finish before destroying them).
+ */
+export class BaseServer {
+  /** Seconds `handleRequest()` waits for a connection before `handleTimeout()`; `null`: no limit. */
+  timeout: number | null = null;
+  /** Milliseconds `shutdown()` lets open connections finish before it destroys them. */
+  shutdownTimeoutMs = 10_000;
+
+  /** The address served; after binding, the real one (port 0 becomes the port the OS chose). */
+  serverAddress: Address;
+  /** The handler class instantiated for each connection. */
+  RequestHandlerClass: RequestHandlerClass;
+  /** Resolves once the server is bound and listening; rejects if that failed (EADDRINUSE…). */
+  readonly ready: Promise<void>;
+  /** Connections destroyed because the shutdown timeout ran out (set by `shutdown()`). */
+  connectionsCut = 0;
+
+  /** Open connections: socket → settles when its handling ended. */
+  readonly #connections = new Set<Socket>();
+  /** Connections accepted while nothing serves (Python's listen backlog). */
+  readonly #backlog: Socket[] = [];
+  #serving = false;
+  #shuttingDown = false;
+  #closed = false;
+  #stopLoop: (() => void) | null = null;
+  #loop: Promise<void> | null = null;
+  #shutdownPromise: Promise<void> | null = null;
+  #oneShot: ((socket: Socket | null) => void) | null = null;
+  #idleWaiters: Array<() => void> = [];
+  #readyResolve!: () => void;
+  #readyReject!: (e: unknown) => void;
+
+  /** Constructor. May be extended, do not override. Binds and activates unless told not to. */
+  constructor(serverAddress: Address, RequestHandlerClass: RequestHandlerClass, bindAndActivate = true) {
+    this.serverAddress = serverAddress;
+    this.RequestHandlerClass = RequestHandlerClass;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#readyResolve = resolve;
+      this.#readyReject = reject;
+    });
+    // A caller that never awaits `ready` must not crash the process with an unhandled rejection;
+    // awaiting callers still see the error.
+    this.ready.catch(() => {});
+    if (bindAndActivate) {
+      // Deferred one microtask: subclass class fields (requestQueueSize…) are assigned after
+      // this constructor returns, and binding must see them.
+      queueMicrotask(() => {
+        void this.#bindAndActivate();
+      });
+    }
+  }
+
+  async #bindAndActivate(): Promise<void> {
+    try {
+      await this.serverBind();
+      await this.serverActivate();
+    } catch (e) {
+      this.serverClose();
+      this.#readyReject(e);
+    }
+  }
+
+  /** Marks the server ready; `serverActivate()` implementations call it once listening. */
+  protected markReady(): void {
+    this.#readyResolve();
+  }
+
+  /** Binds the server. May be overridden. The base class has nothing to bind. */
+  serverBind(): void | Promise<void> {}
+
+  /** Starts listening. May be overridden. The base class is ready at once. */
+  serverActivate(): void | Promise<void> {
+    this.markReady();
+  }
+
+  /** Releases the listening resources. May be overridden. */
+  serverClose(): void {
+    this.#closed = true;
+  }
+
+  /** Number of connections currently open. */
+  get activeConnections(): number {
+    return this.#connections.size;
+  }
+
+  /** True from the moment `shutdown()` was called. */
+  get isShuttingDown(): boolean {
+    return this.#shuttingDown;
+  }
+
+  /** The open connections (for subclasses that act on all of them, as a drain does). */
+  protected get connections(): ReadonlySet<Socket> {
+    return this.#connections;
+  }
+
+  /**
+   * Hands an accepted socket to the server: the transport layer (`TCPServer`) calls this for
+   * each accepted connection. Served at once while `serveForever()` runs, else queued.
+   */
+  protected acceptRequest(socket: Socket): void {
+    // Errors on a connection (ECONNRESET, EPIPE…) end it; they never reach the process.
+    socket.on('error', noop);
+    if (this.#shuttingDown || this.#closed) {
+      socket.destroy();
+      return;
+    }
+    const oneShot = this.#oneShot;
+    if (oneShot !== null) {
+      this.#oneShot = null;
+      oneShot(socket);
+    } else if (this.#serving) {
+      void this.#handleRequestNoblock(socket);
+    } else {
+      this.#backlog.push(socket);
+    }
+  }
+
+  /**
+   * Returns `[request, clientAddress]` for an accepted socket (Python: `socket.accept()`).
+   * May be overridden.
+   */
+  getRequest(socket: Socket): [Socket, Address] {
+    return [socket, [socket.remoteAddress ?? '', socket.remotePort ?? 0]];
+  }
+
+  #handleRequestNoblock(socket: Socket): Promise<void> {
+    if (socket.destroyed) return Promise.resolve(); // closed while it waited in the backlog
+    const [request, clientAddress] = this.getRequest(socket);
+    this.#connections.add(request);
+    request.once('close', () => this.#forget(request));
+    let ok: boolean;
+    try {
+      ok = this.verifyRequest(request, clientAddress);
+    } catch (e) {
+      this.handleError(request, clientAddress, e);
+      ok = false;
+    }
+    if (!ok) {
+      this.shutdownRequest(request);
+      return Promise.resolve();
+    }
+    try {
+      const r = this.processRequest(request, clientAddress);
+      if (r !== undefined) {
+        return r.then(undefined, (e: unknown) => {
+          this.handleError(request, clientAddress, e);
+          this.shutdownRequest(request);
+        });
+      }
+    } catch (e) {
+      this.handleError(request, clientAddress, e);
+      this.shutdownRequest(request);
+    }
+    return Promise.resolve();
+  }
+
+  #forget(request: Socket): void {
+    if (!this.#connections.delete(request)) return;
+    this.closeRequest(request);
+    if (this.#connections.size === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Returns whether to serve this connection. May be overridden. Default: true. */
+  verifyRequest(_request: Socket, _clientAddress: Address): boolean {
+    return true;
+  }
+
+  /**
+   * Serves the connection: `finishRequest` then `shutdownRequest`. May be overridden (this is
+   * the hook Python's ForkingMixIn and ThreadingMixIn replace). May return a Promise.
+   */
+  processRequest(request: Socket, clientAddress: Address): void | Promise<void> {
+    const r = this.finishRequest(request, clientAddress);
+    if (r === undefined) {
+      this.shutdownRequest(request);
+      return;
+    }
+    return r.then(
+      () => this.shutdownRequest(request),
+      (e: unknown) => {
+        this.handleError(request, clientAddress, e);
+        this.shutdownRequest(request);
+      },
+    );
+  }
+
+  /**
+   * Instantiates the handler and runs `setup()`, `handle()`, `finish()` on it (`finish()` even
+   * when `handle()` failed). May be extended, do not override.
+   */
+  finishRequest(request: Socket, clientAddress: Address): void | Promise<void> {
+    const handler = new this.RequestHandlerClass(request, clientAddress, this);
+    handler.setup();
+    let r: void | Promise<void>;
+    try {
+      r = handler.handle();
+    } catch (e) {
+      handler.finish();
+      throw e;
+    }
+    if (r === undefined) {
+      handler.finish();
+      return;
+    }
+    return r.finally(() => handler.finish());
+  }
+
+  /** Ends the connection gracefully (flushes, then closes). May be overridden. */
+  shutdownRequest(request: Socket): void {
+    if (!request.destroyed) {
+      request.end();
+      // A peer that never reads must not keep the socket half-open forever.
+      request.setTimeout(5_000, () => request.destroy());
+    }
+  }
+
+  /**
+   * Called exactly once per connection when it is finally closed. May be overridden (a metrics
+   * subclass counts open connections here).
+   */
+  closeRequest(request: Socket): void {
+    if (!request.destroyed) request.destroy();
+  }
+
+  /**
+   * Handles an exception raised while serving a connection. May be overridden.
+   * Default: prints the traceback to stderr and goes on, as CPython.
+   */
+  handleError(_request: Socket, clientAddress: Address, error: unknown): void {
+    const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+    process.stderr.write(
+      `${'-'.repeat(40)}\nException occurred during processing of request from ${formatAddress(clientAddress)}\n` +
+        `${stack}\n${'-'.repeat(40)}\n`,
+    );
+  }
+
+  /** Called when `handleRequest()` saw no connection within `timeout`. May be overridden. */
+  handleTimeout(): void {}
+
+  /**
+   * Serves connections until `shutdown()`. Resolves when the loop has stopped. `pollInterval`
+   * is accepted for parity and unused: node's event loop needs no polling.
+   */
+  serveForever(_pollInterval = 0.5): Promise<void> {
+    if (this.#serving) return Promise.reject(new BaseHTTPError('ERR_SERVER_RUNNING', 'serveForever() is already running'));
+    if (this.#shuttingDown || this.#closed) {
+      return Promise.reject(new BaseHTTPError('ERR_SERVER_CLOSED', 'the server was shut down or closed'));
+    }
+    this.#serving = true;
+    this.#loop = new Promise<void>((resolve) => {
+      this.#stopLoop = resolve;
+    });
+    const queued = this.#backlog.splice(0);
+    for (const socket of queued) void this.#handleRequestNoblock(socket);
+    this.serviceStarted();
+    return this.#loop;
+  }
+
+  /** Called when `serveForever()` starts. May be overridden (timers, sweeps). Default: nothing. */
+  protected serviceStarted(): void {}
+
+  /**
+   * Handles one connection, then returns. Waits at most `timeout` seconds for one, else calls
+   * `handleTimeout()`.
+   */
+  async handleRequest(): Promise<void> {
+    if (this.#serving || this.#oneShot !== null) {
+      throw new BaseHTTPError('ERR_SERVER_RUNNING', 'the server is already serving');
+    }
+    if (this.#shuttingDown || this.#closed) throw new BaseHTTPError('ERR_SERVER_CLOSED', 'the server was shut down or closed');
+    await this.ready;
+    let socket = this.#backlog.shift() ?? null;
+    if (socket === null) {
+      socket = await new Promise<Socket | null>((resolve) => {
+        let timer: NodeJS.Timeout | undefined;
+        this.#oneShot = (s) => {
+          if (timer !== undefined) clearTimeout(timer);
+          resolve(s);
+        };
+        if (this.timeout !== null) {
+          timer = setTimeout(() => {
+            this.#oneShot = null;
+            resolve(null);
+          }, this.timeout * 1000);
+        }
+      });
+    }
+    if (socket === null) {
+      this.handleTimeout();
+      return;
+    }
+    await this.#handleRequestNoblock(socket);
+  }
+
+  /**
+   * Stops the serve loop gracefully and resolves once it has stopped: no new connections; the
+   * connections already open finish what they received (`drainRequests()`); after
+   * `shutdownTimeoutMs` the rest are destroyed and counted in `connectionsCut`
+   * (`handleShutdownTimeout()`). Idempotent: every call returns the same promise.
+   */
+  shutdown(): Promise<void> {
+    if (this.#shutdownPromise === null) this.#shutdownPromise = this.#shutdown();
+    return this.#shutdownPromise;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#shuttingDown = true;
+    this.stopAccepting();
+    for (const socket of this.#backlog.splice(0)) socket.destroy();
+    const oneShot = this.#oneShot;
+    if (oneShot !== null) {
+      this.#oneShot = null;
+      oneShot(null);
+    }
+    this.drainRequests();
+    if (this.#connections.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const drained = new Promise<boolean>((resolve) => {
+        this.#idleWaiters.push(() => resolve(true));
+        timer = setTimeout(() => resolve(false), this.shutdownTimeoutMs);
+      });
+      const clean = await drained;
+      clearTimeout(timer);
+      if (!clean) {
+        const cut = [...this.#connections];
+        this.connectionsCut = cut.length;
+        for (const socket of cut) socket.destroy();
+        if (cut.length > 0) this.handleShutdownTimeout(cut.length);
+        if (this.#connections.size > 0) {
+          await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+        }
+      }
+    }
+    this.#serving = false;
+    const stop = this.#stopLoop;
+    this.#stopLoop = null;
+    if (stop !== null) stop();
+    if (this.#loop !== null) await this.#loop;
+  }
+
+  /** Stops accepting new connections. May be overridden by transports. */
+  protected stopAccepting(): void {}
+
+  /**
+   * Called once when shutdown begins, to make open connections finish. May be overridden.
+   * Default: nothing (connections end on their own).
+   */
+  drainRequests(): void {}
+
+  /**
+   * Called when the shutdown timeout cut `cut` connections. May be overridden (the service logs
+   * it to its error log). Default: a line on stderr.
+   */
+  handleShutdownTimeout(cut: number): void {
+    process.stderr.write(`shutdown timeout: ${cut} connection(s) cut\n`);
+  }
+
+  /** Waits until no connection is open (tests, drains). */
+  protected whenIdle(): Promise<void> {
+    if (this.#connections.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+}
+
+function noop(): void {}
+
+/** Python's `str(tuple)` of an address, as CPython prints it in tracebacks: `('127.0.0.1', 5000)`. */
+export function formatAddress(address: Address): string {
+  return `('${address[0]}', ${address[1]})`;
+}

@@ -1,0 +1,42 @@
+/**
+ * The library's error type. Every error the library throws or rejects with carries a stable
+ * `code` (messages may change); HTTP-level errors also carry the `status` the server answers with.
+ *
+ * Codes:
+ * - `ERR_SERVER_RUNNING`: `serveForever()` or `handleRequest()` while the loop already runs.
+ * - `ERR_SERVER_CLOSED`: serving after `serverClose()` or `shutdown()`.
+ * - `ERR_SOCKET_TIMEOUT`: a read waited longer than the handler's `timeout` (Python's `TimeoutError`).
+ * - `ERR_REQUEST_TIMEOUT`: the request was not received within the server's `requestTimeoutMs`.
+ * - `ERR_BODY_TOO_LARGE` (status 413): a request body over the limit passed to `readBody()`.
+ * - `ERR_BAD_CHUNK` (status 400): a malformed chunked body.
+ * - `ERR_INCOMPLETE_BODY` (status 400): the connection ended inside a request body.
+ * - `ERR_INVALID_HEADER_NAME`, `ERR_INVALID_HEADER_VALUE`, `ERR_INVALID_REASON`,
+ *   `ERR_INVALID_STATUS`: a response line or header that would split the response; nothing written.
+ * - `ERR_HEADERS_SENT`: `sendError()` after the response's headers were sent.
+ */
+export class BaseHTTPError extends Error {
+  /** Stable, documented identifier of the fault. */
+  readonly code: string;
+  /** HTTP status the server answers with when this error escapes a handler (500 when absent). */
+  readonly status: number | undefined;
+
+  constructor(code: string, message: string, status?: number) {
+    super(message);
+    this.name = 'BaseHTTPError';
+    this.code = code;
+    this.status = status;
+  }
+
+  /** Brand check that also works across module copies (unlike `instanceof`). */
+  static is(value: unknown): value is BaseHTTPError {
+    return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'BaseHTTPError'
+      && typeof (value as { code?: unknown }).code === 'string';
+  }
+
+  /** A safe serialisation: no stack, no causes. */
+  toJSON(): { name: string; code: string; message: string; status?: number } {
+    return this.status === undefined
+      ? { name: this.name, code: this.code, message: this.message }
+      : { name: this.name, code: this.code, message: this.message, status: this.status };
+  }
+}

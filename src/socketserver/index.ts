@@ -1,0 +1,8 @@
+export type { Address } from './address.js';
+export { BaseServer, formatAddress } from './base-server.js';
+export { TCPServer } from './tcp-server.js';
+export { BaseRequestHandler, type RequestHandlerClass } from './base-request-handler.js';
+export { StreamRequestHandler } from './stream-request-handler.js';
+export { SocketReader } from './socket-reader.js';
+export { SocketWriter } from './socket-writer.js';
+export { BaseHTTPError } from './errors.js';

@@ -1,0 +1,169 @@
+import type { Socket } from 'node:net';
+import { BaseHTTPError } from './errors.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * `rfile`: the buffered reading side of a connection, as Python's `socket.makefile('rb')`.
+ *
+ * For callers: `read(n?)`, `readline(limit?)`. The HTTP layer also uses the synchronous view
+ * (`buffer`, `start`, `available`, `consume()`, `wait()`) so that a request whose bytes are
+ * already here is parsed without a single await.
+ *
+ * Buffers handed out are never written to again (new data is appended by concatenation into a
+ * fresh buffer), so a `Buffer` returned by `read()` stays valid. The socket is paused while more
+ * than `highWaterMark` unread bytes are held, so a client cannot make the server buffer a body or
+ * a pipeline flood that nobody reads.
+ */
+export class SocketReader {
+  /** The current chunk; unread bytes are `buffer[start..]`. */
+  buffer: Buffer = EMPTY;
+  /** Offset of the first unread byte in `buffer`. */
+  start = 0;
+  /** True once the peer ended its side (or the socket closed or failed). */
+  ended = false;
+  /** Set when a wait was cut short by a timeout; the reader then throws this error. */
+  timeoutError: BaseHTTPError | null = null;
+  /** Bytes consumed since the connection opened (request accounting). */
+  consumed = 0;
+  /** Unread bytes above which the socket is paused. */
+  highWaterMark = 65_536;
+  /** Called before every wait for data: the writer flushes, so a client is never left waiting. */
+  beforeWait: (() => void) | null = null;
+
+  readonly #socket: Socket;
+  #waiter: (() => void) | null = null;
+  #paused = false;
+
+  constructor(socket: Socket) {
+    this.#socket = socket;
+    // Listeners bound once per connection, never per request (node's _http_server does the same).
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('end', () => this.#onEnd());
+    socket.on('close', () => this.#onEnd());
+  }
+
+  /** Number of unread bytes held. */
+  get available(): number {
+    return this.buffer.length - this.start;
+  }
+
+  /** True while some caller waits for data. */
+  get waiting(): boolean {
+    return this.#waiter !== null;
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.start >= this.buffer.length) {
+      this.buffer = chunk;
+    } else {
+      this.buffer = Buffer.concat([this.buffer.subarray(this.start), chunk]);
+    }
+    this.start = 0;
+    if (!this.#paused && this.buffer.length > this.highWaterMark) {
+      this.#paused = true;
+      this.#socket.pause();
+    }
+    this.#wake();
+  }
+
+  #onEnd(): void {
+    this.ended = true;
+    this.#wake();
+  }
+
+  #wake(): void {
+    const w = this.#waiter;
+    if (w !== null) {
+      this.#waiter = null;
+      w();
+    }
+  }
+
+  /** Marks `n` unread bytes as read. */
+  consume(n: number): void {
+    this.start += n;
+    this.consumed += n;
+    if (this.#paused && this.buffer.length - this.start <= this.highWaterMark >>> 1) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+  }
+
+  /**
+   * Resolves when more data arrived, the input ended, or `interrupt()` was called. Never rejects.
+   * Resumes a paused socket first: the caller needs more than what is held.
+   */
+  wait(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    if (this.beforeWait !== null) this.beforeWait();
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+    return new Promise<void>((resolve) => {
+      this.#waiter = resolve;
+    });
+  }
+
+  /** Cuts the current wait short with `error` (timeouts); later reads throw it. */
+  interrupt(error: BaseHTTPError): void {
+    this.timeoutError = error;
+    this.#wake();
+  }
+
+  /** Throws the pending timeout error, if any. */
+  check(): void {
+    const e = this.timeoutError;
+    if (e !== null) throw e;
+  }
+
+  /** Takes up to `n` buffered bytes without waiting. */
+  take(n: number): Buffer {
+    const end = Math.min(this.buffer.length, this.start + n);
+    const out = this.buffer.subarray(this.start, end);
+    this.consume(end - this.start);
+    return out;
+  }
+
+  /**
+   * Reads `n` bytes; fewer only at end of input. Without `n`, reads to end of input (which, on a
+   * kept-alive HTTP connection, is the client closing: use `readBody()` there instead).
+   */
+  async read(n?: number): Promise<Buffer> {
+    const want = n === undefined || n < 0 ? Infinity : n;
+    if (want === 0) return EMPTY;
+    if (this.available >= want) return this.take(want);
+    const parts: Buffer[] = [];
+    let got = 0;
+    for (;;) {
+      this.check();
+      if (this.available > 0) {
+        const part = this.take(want - got);
+        parts.push(part);
+        got += part.length;
+        if (got >= want) break;
+      }
+      if (this.ended) break;
+      await this.wait();
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, got);
+  }
+
+  /**
+   * Reads one line, with its line ending (`\n`); at most `limit` bytes. Empty at end of input.
+   */
+  async readline(limit?: number): Promise<Buffer> {
+    const max = limit === undefined || limit < 0 ? Infinity : limit;
+    let scanned = 0;
+    for (;;) {
+      this.check();
+      const nl = this.buffer.indexOf(10, this.start + scanned);
+      if (nl !== -1 && nl - this.start < max) return this.take(nl - this.start + 1);
+      if (this.available >= max) return this.take(max);
+      if (this.ended) return this.take(this.available);
+      scanned = this.available;
+      await this.wait();
+    }
+  }
+}
