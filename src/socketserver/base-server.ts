@@ -234,6 +234,8 @@ export class BaseServer {
   shutdownRequest(request: Socket): void {
     if (!request.destroyed) {
       request.end();
+      // Read (and drop) what the peer still sends, so its FIN is seen and the socket closes.
+      request.resume();
       // A peer that never reads must not keep the socket half-open forever.
       request.setTimeout(5_000, () => request.destroy());
     }

@@ -1,0 +1,144 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { BaseHTTPError, BaseHTTPRequestHandler, HTTPServer } from '../src/index.js';
+import { exchange, start, statuses, type Started } from './support/raw.js';
+
+let srv: Started | null = null;
+afterEach(async () => {
+  await srv?.close();
+  srv = null;
+});
+
+const errors: unknown[] = [];
+class Faulty extends BaseHTTPRequestHandler {
+  override protocolVersion = 'HTTP/1.1';
+  do_GET(): void {
+    if (this.path === '/throw') throw new Error('boom');
+    if (this.path === '/half') {
+      this.sendResponse(200);
+      this.sendHeader('Content-Length', 100);
+      this.endHeaders();
+      this.wfile.write('partial');
+      this.wfile.flush();
+      throw new Error('after flush');
+    }
+    if (this.path === '/buffered') {
+      this.sendResponse(200);
+      this.sendHeader('Content-Length', 100);
+      this.endHeaders();
+      throw new Error('before flush');
+    }
+    this.sendResponse(200);
+    this.sendHeader('Content-Length', 2);
+    this.endHeaders();
+    this.wfile.write('ok');
+  }
+  async do_POST(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 5));
+    throw new Error('async boom');
+  }
+  override logMessage(): void {}
+}
+
+class Quiet extends HTTPServer {
+  override handleError(_r: unknown, _a: unknown, e: unknown): void {
+    errors.push(e);
+  }
+}
+
+async function startQuiet(): Promise<Started> {
+  const server = new Quiet(['127.0.0.1', 0], Faulty);
+  await server.ready;
+  void server.serveForever();
+  return { server, port: server.serverAddress[1], close: async () => { await server.shutdown(); server.serverClose(); } };
+}
+
+describe('faults', () => {
+  test('an exception in do_X answers 500 and the server goes on', async () => {
+    errors.length = 0;
+    srv = await startQuiet();
+    const r = await exchange(srv.port, 'GET /throw HTTP/1.1\r\nHost: t\r\n\r\nGET /never HTTP/1.1\r\nHost: t\r\n\r\n');
+    expect(statuses(r.text)).toEqual([500]);
+    expect(r.closed).toBe(true);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('boom');
+    const ok = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    expect(statuses(ok.text)).toEqual([200]);
+  });
+
+  test('a rejected promise from do_X answers 500', async () => {
+    errors.length = 0;
+    srv = await startQuiet();
+    const r = await exchange(srv.port, 'POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
+    expect(statuses(r.text)).toEqual([500]);
+    expect((errors[0] as Error).message).toBe('async boom');
+  });
+
+  test('headers buffered but not flushed are replaced by the 500', async () => {
+    srv = await startQuiet();
+    const r = await exchange(srv.port, 'GET /buffered HTTP/1.1\r\nHost: t\r\n\r\n');
+    expect(statuses(r.text)).toEqual([500]);
+  });
+
+  test('after part of the response was sent, the connection is closed without a 500', async () => {
+    srv = await startQuiet();
+    const r = await exchange(srv.port, 'GET /half HTTP/1.1\r\nHost: t\r\n\r\n');
+    expect(statuses(r.text)).toEqual([200]);
+    expect(r.text.endsWith('partial')).toBe(true);
+    expect(r.closed).toBe(true);
+  });
+
+  test('clients that disconnect at any point never crash the server', async () => {
+    srv = await startQuiet();
+    const req = 'POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n01234';
+    for (let cut = 1; cut < req.length; cut += 7) {
+      await exchange(srv.port, req.slice(0, cut), { timeoutMs: 30, endAfterWrite: true });
+    }
+    const ok = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    expect(statuses(ok.text)).toEqual([200]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(srv.server.activeConnections).toBe(0);
+  });
+});
+
+describe('no response splitting', () => {
+  const cases: Array<[string, (h: BaseHTTPRequestHandler) => void, string]> = [
+    ['CRLF in a header value', (h) => h.sendHeader('X-A', 'a\r\nSet-Cookie: x=1'), 'ERR_INVALID_HEADER_VALUE'],
+    ['LF in a header value', (h) => h.sendHeader('X-A', 'a\nb'), 'ERR_INVALID_HEADER_VALUE'],
+    ['NUL in a header value', (h) => h.sendHeader('X-A', 'a\0b'), 'ERR_INVALID_HEADER_VALUE'],
+    ['non-latin-1 value', (h) => h.sendHeader('X-A', 'snow \u2603'), 'ERR_INVALID_HEADER_VALUE'],
+    ['space in a header name', (h) => h.sendHeader('X A', 'v'), 'ERR_INVALID_HEADER_NAME'],
+    ['CRLF in a header name', (h) => h.sendHeader('X\r\nA', 'v'), 'ERR_INVALID_HEADER_NAME'],
+    ['CRLF in a reason phrase', (h) => h.sendResponse(200, 'OK\r\nX: y'), 'ERR_INVALID_REASON'],
+    ['a status that is not three digits', (h) => h.sendResponse(20), 'ERR_INVALID_STATUS'],
+  ];
+  for (const [name, act, code] of cases) {
+    test(`${name} throws ${code} and writes nothing`, async () => {
+      let caught: unknown = null;
+      let pendingBefore = -1;
+      let pendingAfter = -2;
+      class H extends BaseHTTPRequestHandler {
+        override protocolVersion = 'HTTP/1.1';
+        do_GET(): void {
+          pendingBefore = this.wfile.pending;
+          try {
+            act(this);
+          } catch (e) {
+            caught = e;
+          }
+          this.flushHeaders();
+          pendingAfter = this.wfile.pending;
+          this.sendResponse(204);
+          this.endHeaders();
+        }
+        override logMessage(): void {}
+      }
+      srv = await start(H);
+      const r = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+      expect(BaseHTTPError.is(caught)).toBe(true);
+      expect((caught as BaseHTTPError).code).toBe(code);
+      expect(pendingAfter).toBe(pendingBefore);
+      expect(statuses(r.text)).toEqual([204]);
+      expect(r.text).not.toContain('Set-Cookie');
+    });
+  }
+});

@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { BaseHTTPRequestHandler } from '../src/index.js';
+import { Echo, exchange, open, start, statuses, type Started } from './support/raw.js';
+
+let srv: Started | null = null;
+afterEach(async () => {
+  await srv?.close();
+  srv = null;
+  Echo.seen = [];
+});
+
+const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
+
+describe('keep-alive and pipelining', () => {
+  test('many requests on one connection, each answered', async () => {
+    srv = await start(Echo);
+    const c = await open(srv.port);
+    for (let i = 0; i < 20; i++) {
+      c.sock.write(get(`/r${i}`));
+      const out = await c.read((s) => s.includes(`path=/r${i}\n`));
+      expect(out.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
+    }
+    expect(srv.server.activeConnections).toBe(1);
+    c.sock.destroy();
+  });
+
+  test('requests arriving in one segment are answered in order, in one write', async () => {
+    srv = await start(Echo);
+    const c = await open(srv.port);
+    const batch = Array.from({ length: 16 }, (_, i) => get(`/p${i}`)).join('');
+    c.sock.write(batch);
+    const out = await c.read((s) => s.includes('path=/p15\n'));
+    const order = [...out.matchAll(/path=(\/p\d+)/g)].map((m) => m[1]);
+    expect(order).toEqual(Array.from({ length: 16 }, (_, i) => `/p${i}`));
+    expect(statuses(out)).toEqual(Array(16).fill(200));
+    c.sock.destroy();
+  });
+
+  test('pipelined responses leave in a single socket write', async () => {
+    let flushes = 0;
+    class Counting extends Echo {
+      override setup(): void {
+        super.setup();
+        const write = this.request.write.bind(this.request);
+        this.request.write = ((...a: Parameters<typeof write>) => {
+          flushes++;
+          return write(...a);
+        }) as typeof write;
+      }
+    }
+    srv = await start(Counting);
+    const c = await open(srv.port);
+    c.sock.write(Array.from({ length: 16 }, (_, i) => get(`/w${i}`)).join(''));
+    await c.read((s) => s.includes('path=/w15\n'));
+    expect(flushes).toBe(1);
+    c.sock.destroy();
+  });
+
+  test('HTTP/1.0 closes after the response; keep-alive header keeps it open on an HTTP/1.1 server', async () => {
+    srv = await start(Echo);
+    const a = await exchange(srv.port, 'GET /a HTTP/1.0\r\n\r\n');
+    expect(a.closed).toBe(true);
+    expect(statuses(a.text)).toEqual([200]);
+    const c = await open(srv.port);
+    c.sock.write('GET /k HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    await c.read((s) => s.includes('path=/k'));
+    c.sock.write('GET /k2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    expect(await c.read((s) => s.includes('path=/k2'))).toContain('200 OK');
+    c.sock.destroy();
+  });
+
+  test('Connection: close on HTTP/1.1 closes after the response; first Connection header wins', async () => {
+    srv = await start(Echo);
+    const r = await exchange(srv.port, get('/c', 'Connection: close\r\nConnection: keep-alive\r\n') + get('/never'));
+    expect(r.closed).toBe(true);
+    expect(statuses(r.text)).toEqual([200]);
+    expect(Echo.seen).toEqual(['GET /c']);
+  });
+
+  test('an HTTP/1.0 server (the default protocolVersion) closes every connection', async () => {
+    class Plain extends Echo {
+      override protocolVersion = 'HTTP/1.0';
+    }
+    srv = await start(Plain);
+    const r = await exchange(srv.port, get('/one') + get('/two'));
+    expect(r.closed).toBe(true);
+    expect(r.text.startsWith('HTTP/1.0 200 OK')).toBe(true);
+    expect(statuses(r.text)).toEqual([200]);
+  });
+
+  test('a request split byte by byte is parsed the same', async () => {
+    srv = await start(Echo);
+    const bytes = [...get('/slow', 'X-A: 1\r\n')].map((ch) => ch);
+    const r = await exchange(srv.port, [...bytes, get('/next', 'Connection: close\r\n')], { gapMs: 1 });
+    expect(statuses(r.text)).toEqual([200, 200]);
+    expect(Echo.seen).toEqual(['GET /slow', 'GET /next']);
+  });
+
+  test('responses are written only by handlers: a do_X that writes nothing leaves the connection usable', async () => {
+    class Quiet extends BaseHTTPRequestHandler {
+      override protocolVersion = 'HTTP/1.1';
+      do_GET(): void {
+        this.sendResponse(204);
+        this.endHeaders();
+      }
+      override logMessage(): void {}
+    }
+    srv = await start(Quiet);
+    const r = await exchange(srv.port, get('/a') + get('/b', 'Connection: close\r\n'));
+    expect(statuses(r.text)).toEqual([204, 204]);
+  });
+});

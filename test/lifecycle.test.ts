@@ -1,0 +1,154 @@
+import { createServer } from 'node:net';
+import { describe, expect, test } from 'vitest';
+import { BaseHTTPError, HTTPServer } from '../src/index.js';
+import { Echo, exchange, open, statuses } from './support/raw.js';
+
+describe('server lifecycle', () => {
+  test('ready resolves with the real port; serverName and serverPort are set', async () => {
+    const s = new HTTPServer(['127.0.0.1', 0], Echo);
+    await s.ready;
+    expect(s.serverAddress[1]).toBeGreaterThan(0);
+    expect(s.serverPort).toBe(s.serverAddress[1]);
+    expect(s.serverName).toBe('127.0.0.1');
+    expect(s.allowReuseAddress).toBe(true);
+    expect(s.fileno()).toBeGreaterThan(0);
+    s.serverClose();
+  });
+
+  test('ready rejects on EADDRINUSE', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    const s = new HTTPServer(['127.0.0.1', port], Echo);
+    await expect(s.ready).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    blocker.close();
+  });
+
+  test('bindAndActivate=false binds only when asked', async () => {
+    const s = new HTTPServer(['127.0.0.1', 0], Echo, false);
+    expect(s.socket).toBeNull();
+    await s.serverBind();
+    await s.serverActivate();
+    await s.ready;
+    expect(s.serverPort).toBeGreaterThan(0);
+    s.serverClose();
+  });
+
+  test('serveForever settles after shutdown(); shutdown is idempotent', async () => {
+    const s = new HTTPServer(['127.0.0.1', 0], Echo);
+    await s.ready;
+    const loop = s.serveForever();
+    await expect(s.serveForever()).rejects.toMatchObject({ code: 'ERR_SERVER_RUNNING' });
+    const r = await exchange(s.serverAddress[1], 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    expect(statuses(r.text)).toEqual([200]);
+    const a = s.shutdown();
+    const b = s.shutdown();
+    expect(a).toBe(b);
+    await a;
+    await loop;
+    s.serverClose();
+    await expect(s.serveForever()).rejects.toBeInstanceOf(BaseHTTPError);
+  });
+
+  test('handleRequest() serves one connection; connections before serving wait in the backlog', async () => {
+    const s = new HTTPServer(['127.0.0.1', 0], Echo);
+    await s.ready;
+    const pending = exchange(s.serverAddress[1], 'GET /early HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 50));
+    await s.handleRequest();
+    expect(statuses((await pending).text)).toEqual([200]);
+    s.serverClose();
+  });
+
+  test('handleRequest() calls handleTimeout() when no connection comes within timeout', async () => {
+    let timedOut = 0;
+    class T extends HTTPServer {
+      override timeout = 0.05;
+      override handleTimeout(): void {
+        timedOut++;
+      }
+    }
+    const s = new T(['127.0.0.1', 0], Echo);
+    await s.ready;
+    await s.handleRequest();
+    expect(timedOut).toBe(1);
+    s.serverClose();
+  });
+
+  test('shutdown: idle keep-alive connections close at once, a busy one finishes with Connection: close', async () => {
+    let release: () => void = () => {};
+    class Slow extends Echo {
+      override async do_POST(): Promise<void> {
+        await new Promise<void>((r) => (release = r));
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', 4);
+        this.endHeaders();
+        this.wfile.write('done');
+      }
+    }
+    const s = new HTTPServer(['127.0.0.1', 0], Slow);
+    await s.ready;
+    const loop = s.serveForever();
+    const port = s.serverAddress[1];
+    const idle = await open(port);
+    idle.sock.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    await idle.read((x) => x.includes('path=/'));
+    const busy = await open(port);
+    busy.sock.write('POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 50));
+    const down = s.shutdown();
+    await idle.closed;
+    // New connections are refused.
+    await expect(open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    release();
+    const out = await busy.read((x) => x.endsWith('done'));
+    expect(out).toContain('HTTP/1.1 200 OK');
+    expect(out).toContain('Connection: close\r\n');
+    await busy.closed;
+    await down;
+    await loop;
+    expect(s.connectionsCut).toBe(0);
+    s.serverClose();
+  });
+
+  test('shutdown timeout destroys connections that do not finish and counts them', async () => {
+    let cutReported = -1;
+    class Stuck extends Echo {
+      override async do_POST(): Promise<void> {
+        await new Promise(() => {});
+      }
+    }
+    class S extends HTTPServer {
+      override shutdownTimeoutMs = 100;
+      override handleShutdownTimeout(cut: number): void {
+        cutReported = cut;
+      }
+    }
+    const s = new S(['127.0.0.1', 0], Stuck);
+    await s.ready;
+    void s.serveForever();
+    const c = await open(s.serverAddress[1]);
+    c.sock.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 30));
+    await s.shutdown();
+    await c.closed;
+    expect(s.connectionsCut).toBe(1);
+    expect(cutReported).toBe(1);
+    s.serverClose();
+  });
+
+  test('maxConnections: a connection beyond the limit gets 503 and close', async () => {
+    const s = new HTTPServer(['127.0.0.1', 0], Echo);
+    s.maxConnections = 1;
+    await s.ready;
+    void s.serveForever();
+    const first = await open(s.serverAddress[1]);
+    await new Promise((r) => setTimeout(r, 30));
+    const second = await exchange(s.serverAddress[1], 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    expect(second.text.startsWith('HTTP/1.1 503 ')).toBe(true);
+    expect(second.closed).toBe(true);
+    first.sock.destroy();
+    await s.shutdown();
+    s.serverClose();
+  });
+});

@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BaseHTTPRequestHandler } from '../src/index.js';
+import { HeadInfo, parseHeaderLines } from '../src/http/header-parser.js';
+import { scanHead } from '../src/http/head-scanner.js';
+import { HTTPMessage } from '../src/http/message.js';
+import { exchange, start, type Started } from './support/raw.js';
+
+/** Records each request as "METHOD path body-length" and answers with it. */
+class Recorder extends BaseHTTPRequestHandler {
+  override protocolVersion = 'HTTP/1.1';
+  async do_POST(): Promise<void> {
+    const body = await this.readBody();
+    const line = `${this.command} ${this.path} ${body.toString('latin1')}|`;
+    this.sendResponse(200);
+    this.sendHeader('Content-Length', line.length);
+    this.endHeaders();
+    this.wfile.write(line);
+  }
+  do_GET(): Promise<void> {
+    return this.do_POST();
+  }
+  override logMessage(): void {}
+}
+
+let srv: Started;
+beforeAll(async () => {
+  srv = await start(Recorder);
+});
+afterAll(async () => {
+  await srv.close();
+});
+
+const token = fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/);
+const pathArb = fc.stringMatching(/^\/[A-Za-z0-9._~\/-]{0,20}$/);
+const bodyArb = fc.stringMatching(/^[ -{]{0,40}$/); // no '|': it delimits answers
+const requestArb = fc.record({
+  method: fc.constantFrom('GET', 'POST'),
+  path: pathArb,
+  headers: fc.array(fc.tuple(token, fc.stringMatching(/^[ -~]{0,20}$/)), { maxLength: 5 }),
+  body: bodyArb,
+  chunked: fc.boolean(),
+});
+
+function encode(r: { method: string; path: string; headers: [string, string][]; body: string; chunked: boolean }): string {
+  const fields = r.headers
+    .filter(([k]) => !/^(host|content-length|transfer-encoding|connection|expect)$/i.test(k))
+    .map(([k, v]) => `${k}: ${v.trim()}\r\n`)
+    .join('');
+  if (r.chunked) {
+    const chunks = r.body.length === 0 ? '' : `${r.body.length.toString(16)}\r\n${r.body}\r\n`;
+    return `${r.method} ${r.path} HTTP/1.1\r\nHost: h\r\n${fields}Transfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n`;
+  }
+  return `${r.method} ${r.path} HTTP/1.1\r\nHost: h\r\n${fields}Content-Length: ${r.body.length}\r\n\r\n${r.body}`;
+}
+
+describe('parser properties', () => {
+  test('scanning and header parsing never throw on arbitrary bytes', () => {
+    const lines = new Int32Array(103);
+    const limits = { maxRequestLineBytes: 65536, maxHeaderLineBytes: 65536, maxHeaders: 100 };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const buf = Buffer.from(bytes);
+        const end = scanHead(buf, 0, limits, lines);
+        if (end > 0 && lines[0]! > 1) parseHeaderLines(buf, lines, new HTTPMessage(), new HeadInfo(), true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('any split of a valid pipelined byte stream yields the same requests', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(requestArb, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 6 }), async (reqs, cuts) => {
+        const stream = Buffer.from(reqs.map(encode).join(''), 'latin1');
+        const expected = reqs.map((r) => `${r.method} ${r.path.startsWith('//') ? `/${r.path.replace(/^\/+/, '')}` : r.path} ${r.body}|`).join('');
+        const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+        const pieces: Buffer[] = [];
+        let prev = 0;
+        for (const p of points) {
+          pieces.push(stream.subarray(prev, p));
+          prev = p;
+        }
+        pieces.push(stream.subarray(prev));
+        const got = await exchange(srv.port, [...pieces.filter((p) => p.length > 0), 'GET /end HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'], { gapMs: 2, timeoutMs: 3000 });
+        const bodies = [...got.text.matchAll(/\r\n\r\n([^]*?\|)/g)].map((m) => m[1]).join('');
+        expect(bodies).toBe(`${expected}GET /end |`);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

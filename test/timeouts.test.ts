@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { Echo, exchange, open, start, statuses, type Started } from './support/raw.js';
+
+let srv: Started | null = null;
+afterEach(async () => {
+  await srv?.close();
+  srv = null;
+});
+
+describe('timeouts', () => {
+  test('a head that does not arrive within headersTimeoutMs gets 408 and close', async () => {
+    srv = await start(Echo, { headersTimeoutMs: 200 });
+    const t0 = Date.now();
+    const r = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\n', { timeoutMs: 3000 });
+    const took = Date.now() - t0;
+    expect(statuses(r.text)).toEqual([408]);
+    expect(r.closed).toBe(true);
+    expect(took).toBeGreaterThanOrEqual(180);
+    expect(took).toBeLessThan(1500);
+  });
+
+  test('an idle keep-alive connection is closed silently after keepAliveTimeoutMs', async () => {
+    srv = await start(Echo, { keepAliveTimeoutMs: 200 });
+    const c = await open(srv.port);
+    c.sock.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    await c.read((s) => s.includes('path=/'));
+    const t0 = Date.now();
+    await c.closed;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
+  test('a connection that never sends anything is closed silently', async () => {
+    srv = await start(Echo, { keepAliveTimeoutMs: 150 });
+    const r = await exchange(srv.port, '', { timeoutMs: 2000 });
+    expect(r.closed).toBe(true);
+    expect(r.text).toBe('');
+  });
+
+  test('a body that stops arriving gets 408 after requestTimeoutMs', async () => {
+    srv = await start(Echo, { requestTimeoutMs: 200 });
+    const r = await exchange(srv.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12', { timeoutMs: 3000 });
+    expect(statuses(r.text)).toEqual([408]);
+    expect(r.closed).toBe(true);
+  });
+
+  test("the handler's timeout attribute (seconds) bounds each read, as in Python", async () => {
+    class Patient extends Echo {
+      override timeout = 0.2;
+    }
+    srv = await start(Patient);
+    const r = await exchange(srv.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12', { timeoutMs: 3000 });
+    // CPython logs "Request timed out" and closes without an answer.
+    expect(r.text).toBe('');
+    expect(r.closed).toBe(true);
+  });
+});
