@@ -225,7 +225,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     const end = start < buf.length ? scanHead(buf, start, limits, lines) : NEED_MORE;
     if (end === NEED_MORE) {
       if (rfile.ended) {
-        // EOF before a whole head: nothing to answer (CPython closes silently too).
+        // EOF before a whole head. Nothing was received: close silently, as CPython. Part of a
+        // head: an incomplete message is not processed (RFC 9112 §8); CPython parses the
+        // fragment (docs/python-mapping.md).
         this.closeConnection = true;
         return;
       }
@@ -337,11 +339,6 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     this.requestline = requestline;
     const words = splitWords(buf, lineStart, lineEnd);
     if (words.length === 0) return false;
-    // RFC 9112 §2.2: a bare CR is not whitespace here (CPython splits on it).
-    const cr = buf.indexOf(13, lineStart);
-    if (cr !== -1 && cr < lineEnd) {
-      return this.#refuse(400, `Bad request syntax (${pyRepr(requestline)})`, 'bad_request');
-    }
     if (words.length >= 3) {
       version = words[words.length - 1]!;
       const v = parseVersion(version);
@@ -353,7 +350,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     } else {
       this.#version = [0, 9];
     }
-    if (words.length < 2 || words.length > 3) {
+    // RFC 9112 §2.2: a bare CR is not whitespace here (CPython splits on it, and strips trailing
+    // ones). Checked once the version is known, so the 400 carries a status line.
+    const cr = buf.indexOf(13, lineStart);
+    if (words.length < 2 || words.length > 3 || (cr !== -1 && cr < lineEnd)) {
       return this.#refuse(400, `Bad request syntax (${pyRepr(requestline)})`, 'bad_request');
     }
     const command = words[0]!;

@@ -1,0 +1,299 @@
+/**
+ * Helpers for comparing this server with CPython's: locating an interpreter, running the
+ * fixture server (test/cpython/server.py), and raw-socket exchanges that capture a response's
+ * exact bytes and whether the server closed the connection.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** How to run one CPython version. */
+export interface PythonInterpreter {
+  readonly command: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** `sys.version.split()[0]`, e.g. `3.13.0`. */
+  readonly version: string;
+}
+
+/** Either an interpreter or the reason none was found (for the skip message). */
+export type PythonLookup =
+  | { readonly found: true; readonly python: PythonInterpreter }
+  | { readonly found: false; readonly reason: string };
+
+export const FIXTURE_SERVER = fileURLToPath(new URL('../cpython/server.py', import.meta.url));
+
+/**
+ * Finds a working CPython `major.minor` ('3.13', '2.7'). Tries, in order: the environment
+ * variable `CPYTHON_<major>_<minor>` (a path), pyenv's `versions/<major.minor>.*` directories
+ * under `$PYENV_ROOT` or `~/.pyenv` (and /root/.pyenv), `PYENV_VERSION=<v> python<major.minor>`
+ * through the pyenv shim, then `python<major.minor>` on PATH. Each candidate must run and report
+ * the wanted version (the bare pyenv shim fails without PYENV_VERSION, so it is only used with it).
+ * `CPYTHON_NONE=1` pretends no CPython is installed (to exercise the recorded-data fallback).
+ */
+export function findPython(wanted: string): PythonLookup {
+  if (process.env.CPYTHON_NONE === '1') return { found: false, reason: `CPython ${wanted} not used (CPYTHON_NONE=1)` };
+  const exe = `python${wanted}`;
+  const candidates: Array<{ command: string; env: Record<string, string> }> = [];
+  const fromEnv = process.env[`CPYTHON_${wanted.replace('.', '_')}`];
+  if (fromEnv) candidates.push({ command: fromEnv, env: {} });
+  const roots = new Set([process.env.PYENV_ROOT, path.join(homedir(), '.pyenv'), '/root/.pyenv']);
+  const pyenvVersions: string[] = [];
+  for (const root of roots) {
+    if (!root) continue;
+    const dir = path.join(root, 'versions');
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names.filter((n) => n === wanted || n.startsWith(`${wanted}.`)).sort().reverse()) {
+      pyenvVersions.push(name);
+      const command = path.join(dir, name, 'bin', exe);
+      if (existsSync(command)) candidates.push({ command, env: {} });
+    }
+  }
+  for (const version of pyenvVersions) candidates.push({ command: exe, env: { PYENV_VERSION: version } });
+  candidates.push({ command: exe, env: {} });
+
+  const tried: string[] = [];
+  for (const candidate of candidates) {
+    const probe = spawnSync(candidate.command, ['-c', 'import sys; print(sys.version.split()[0])'], {
+      env: { ...process.env, ...candidate.env },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    const version = probe.status === 0 ? probe.stdout.trim() : '';
+    if (version === wanted || version.startsWith(`${wanted}.`)) {
+      return { found: true, python: { command: candidate.command, env: candidate.env, version } };
+    }
+    const envText = Object.entries(candidate.env).map(([k, v]) => `${k}=${v} `).join('');
+    tried.push(`${envText}${candidate.command} (${probe.error?.message ?? (version || `exit ${probe.status}`)})`);
+  }
+  return { found: false, reason: `CPython ${wanted} not found; tried: ${tried.join('; ')}` };
+}
+
+/** A running test/cpython/server.py: one port per protocol_version. */
+export interface PythonFixture {
+  readonly version: string;
+  readonly ports: Readonly<Record<'1.0' | '1.1', number>>;
+  /** Everything the server wrote to stderr so far (its log lines), UTF-8. */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts the fixture server under `python`; resolves once it printed its ports. */
+export async function startPythonFixture(python: PythonInterpreter, timeoutMs = 15_000): Promise<PythonFixture> {
+  const child: ChildProcessWithoutNullStreams = spawn(python.command, ['-u', FIXTURE_SERVER], {
+    env: { ...process.env, ...python.env, PYTHONIOENCODING: 'utf-8' },
+    stdio: 'pipe',
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    stderr += text;
+  });
+  const info = await new Promise<{ python: string; ports: Record<'1.0' | '1.1', number> }>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => fail(new Error(`fixture server did not start in ${timeoutMs} ms`)), timeoutMs);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${err.message}\nstderr:\n${stderr}`));
+    };
+    child.on('error', fail);
+    child.on('exit', (code) => fail(new Error(`fixture server exited with ${code}`)));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (text: string) => {
+      stdout += text;
+      const newline = stdout.indexOf('\n');
+      if (newline < 0) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      try {
+        resolve(JSON.parse(stdout.slice(0, newline)));
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
+  });
+  return {
+    version: info.python,
+    ports: info.ports,
+    stderr: () => stderr,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.stdin.end();
+      }),
+  };
+}
+
+/** Runs `python -c code`-style scripts: `args` after the interpreter; resolves with stdout. */
+export function runPython(
+  python: PythonInterpreter,
+  args: readonly string[],
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python.command, args, {
+      env: { ...process.env, ...python.env, PYTHONIOENCODING: 'utf-8' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** How a raw exchange ended: the server closed (FIN or RST), or it kept the connection open. */
+export type ExchangeEnd = 'closed' | 'open';
+
+export interface ExchangeResult {
+  readonly bytes: Buffer;
+  readonly end: ExchangeEnd;
+  /** The close came as a reset (e.g. CPython closing with unread request bytes). */
+  readonly reset: boolean;
+  /** An error while writing the request (the server closed first), if any. */
+  readonly writeError: string | null;
+}
+
+export interface ExchangeOptions {
+  /** The request is a HEAD: responses carry no body. */
+  readonly head?: boolean;
+  /** Shut down our sending side after writing the request. */
+  readonly halfClose?: boolean;
+  /** After complete responses, how long to wait for more bytes or a close. */
+  readonly graceMs?: number;
+  /** With an incomplete response (or none), how long the silence may last. */
+  readonly stallMs?: number;
+  /** Upper bound on the whole exchange. */
+  readonly maxMs?: number;
+}
+
+/**
+ * Writes `request` (several buffers = several writes) to 127.0.0.1:`port` and collects every
+ * response byte until the server closes, or until it stays silent: `graceMs` after the bytes
+ * form complete responses, `stallMs` otherwise. The socket is then destroyed.
+ */
+export function exchange(
+  port: number,
+  request: Buffer | readonly Buffer[],
+  options: ExchangeOptions = {},
+): Promise<ExchangeResult> {
+  const { head = false, halfClose = false, graceMs = 300, stallMs = 1_500, maxMs = 8_000 } = options;
+  const writes = Buffer.isBuffer(request) ? [request] : request;
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const parts: Buffer[] = [];
+    let reset = false;
+    let writeError: string | null = null;
+    let done = false;
+    let idle: NodeJS.Timeout | undefined;
+    const cap = setTimeout(() => finish('open'), maxMs);
+    const finish = (end: ExchangeEnd): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(idle);
+      clearTimeout(cap);
+      socket.destroy();
+      resolve({ bytes: Buffer.concat(parts), end, reset, writeError });
+    };
+    const arm = (): void => {
+      clearTimeout(idle);
+      const complete = parts.length > 0 && responsesComplete(Buffer.concat(parts), head);
+      idle = setTimeout(() => finish('open'), complete ? graceMs : stallMs);
+    };
+    socket.on('connect', () => {
+      for (const chunk of writes) {
+        socket.write(chunk, (err) => {
+          if (err && writeError === null) writeError = (err as NodeJS.ErrnoException).code ?? err.message;
+        });
+      }
+      if (halfClose) socket.end();
+      arm();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      parts.push(chunk);
+      arm();
+    });
+    socket.on('end', () => finish('closed'));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET') reset = true;
+      else if (writeError === null) writeError = err.code ?? err.message;
+      finish('closed');
+    });
+    socket.on('close', () => finish('closed'));
+  });
+}
+
+/**
+ * True when `bytes` is a sequence of complete HTTP/1.x responses whose last one is final
+ * (not 1xx). A response without Content-Length (or a bare HTTP/0.9 body) is complete only at close.
+ */
+export function responsesComplete(bytes: Buffer, head: boolean): boolean {
+  let offset = 0;
+  let lastFinal = false;
+  while (offset < bytes.length) {
+    if (bytes.toString('latin1', offset, offset + 5) !== 'HTTP/') return false;
+    const headEnd = bytes.indexOf('\r\n\r\n', offset, 'latin1');
+    if (headEnd < 0) return false;
+    const text = bytes.toString('latin1', offset, headEnd);
+    const status = Number.parseInt(text.slice(9, 12), 10);
+    let bodyLength = 0;
+    if (status >= 200 && status !== 204 && status !== 304 && !head) {
+      const match = /\r\ncontent-length:[ \t]*(\d+)/i.exec(text);
+      if (!match) return false;
+      bodyLength = Number(match[1]);
+    }
+    offset = headEnd + 4 + bodyLength;
+    if (offset > bytes.length) return false;
+    lastFinal = status >= 200;
+  }
+  return lastFinal;
+}
+
+/**
+ * The response bytes as a latin-1 string with the values of the `Date` and `Server` headers
+ * replaced by `<date>` and `<server>` (the only fields allowed to differ between servers).
+ */
+export function normaliseResponse(bytes: Buffer): string {
+  return bytes
+    .toString('latin1')
+    .replace(/(^|\r\n)Date: [^\r\n]*/g, '$1Date: <date>')
+    .replace(/(^|\r\n)Server: [^\r\n]*/g, '$1Server: <server>');
+}
+
+/** Values of every `name:` header line found in `bytes` (latin-1), in order. */
+export function headerValues(bytes: Buffer, name: string): string[] {
+  const re = new RegExp(`(?:^|\\r\\n)${name}: ([^\\r\\n]*)`, 'gi');
+  return [...bytes.toString('latin1').matchAll(re)].map((m) => m[1] ?? '');
+}
+
+/** A request written as a latin-1 string (each char one byte: `\x85` is the byte 0x85). */
+export function latin1(text: string): Buffer {
+  return Buffer.from(text, 'latin1');
+}
+
+/** Python's log line prefix date `[28/Nov/2026 10:00:00]` replaced by `[<date>]`. */
+export function normaliseLogLine(line: string): string {
+  return line.replace(/ - - \[\d{2}\/[A-Z][a-z]{2}\/\d{4} \d{2}:\d{2}:\d{2}\] /, ' - - [<date>] ');
+}
