@@ -57,8 +57,9 @@ export class HTTPServer extends TCPServer {
   override async serverBind(): Promise<void> {
     await super.serverBind();
     const [host, port] = this.serverAddress;
-    // CPython calls socket.getfqdn(host): a DNS lookup. The bound address (or, for a wildcard
-    // address, the host name) is what that lookup returns on a typical host, without the wait.
+    // CPython calls socket.getfqdn(host), a DNS lookup that can block for seconds ('localhost'
+    // for 127.0.0.1). We record the bound address itself, or the host name for a wildcard
+    // address, without a lookup (docs/python-mapping.md).
     this.serverName = host === '0.0.0.0' || host === '::' || host === '' ? hostname() : host;
     this.serverPort = port;
   }

@@ -132,6 +132,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   #phase = IDLE;
   #since = 0;
   #writtenMark = 0;
+  /** Where the final response starts: after any interim (1xx) response, which stays sent. */
+  #responseMark = 0;
   #readMark = 0;
   #pvText = '';
   #pvKeepAlive = false;
@@ -260,6 +262,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     this.#headersBuffer = '';
     this.#sentConnectionHeader = false;
     this.#writtenMark = this.wfile.written;
+    this.#responseMark = this.#writtenMark;
     this.#readMark = this.rfile.consumed;
     this.#body.begin(BODY_NONE, 0);
   }
@@ -432,7 +435,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
       return;
     }
     const status = known?.status ?? 500;
-    if (this.wfile.discardSince(this.#writtenMark)) {
+    if (this.wfile.discardSince(this.#responseMark)) {
       this.#headersBuffer = '';
       this.statusCode = null;
       if (status !== 500) this.rejectReason = known!.code === 'ERR_BODY_TOO_LARGE' ? 'body_too_large' : known!.status === 408 ? 'timeout' : 'bad_request';
@@ -450,7 +453,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     this.bytesReceived = this.rfile.consumed - this.#readMark;
     this.#phase = IDLE;
     this.#since = performance.now();
-    this.logRequest(this.statusCode ?? '-', this.bytesSent);
+    // A request that got no answer at all (a lone blank line) is not logged, as in CPython.
+    if (this.statusCode !== null || this.bytesSent > 0) this.logRequest(this.statusCode ?? '-', this.bytesSent);
   }
 
   /** A timeout cut a wait short (see `sweep()` and the handler's `timeout`). */
@@ -596,6 +600,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     }
     this.#headersBuffer += '\r\n';
     this.flushHeaders();
+    if (this.statusCode !== null && this.statusCode < 200) this.#responseMark = this.wfile.written;
   }
 
   /** Hands the buffered status line and headers to `wfile`. */

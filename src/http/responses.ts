@@ -6,7 +6,7 @@
  * 306 (reserved, "(Unused)"). A code missing here gets `'???'` in `sendError`, as in CPython.
  */
 export const responses: Readonly<Record<number, readonly [shortMessage: string, longMessage: string]>> =
-  Object.freeze({
+  freezeAll({
     100: ["Continue", "Request received, please continue"],
     101: ["Switching Protocols", "Switching to new protocol; obey Upgrade header"],
     102: ["Processing", ""],
@@ -71,3 +71,8 @@ export const responses: Readonly<Record<number, readonly [shortMessage: string, 
     510: ["Not Extended", ""],
     511: ["Network Authentication Required", "The client needs to authenticate to gain network access"],
   });
+
+function freezeAll<T extends Record<number, readonly [string, string]>>(table: T): Readonly<T> {
+  for (const entry of Object.values(table)) Object.freeze(entry);
+  return Object.freeze(table);
+}

@@ -10,9 +10,10 @@
  * - `ERR_BODY_TOO_LARGE` (status 413): a request body over the limit passed to `readBody()`.
  * - `ERR_BAD_CHUNK` (status 400): a malformed chunked body.
  * - `ERR_INCOMPLETE_BODY` (status 400): the connection ended inside a request body.
+ * - `ERR_HEADERS_TIMEOUT` (408), `ERR_IDLE_TIMEOUT`, `ERR_SHUTDOWN`: why a wait for the next
+ *   request was cut short (the server's sweep and `shutdown()`).
  * - `ERR_INVALID_HEADER_NAME`, `ERR_INVALID_HEADER_VALUE`, `ERR_INVALID_REASON`,
  *   `ERR_INVALID_STATUS`: a response line or header that would split the response; nothing written.
- * - `ERR_HEADERS_SENT`: `sendError()` after the response's headers were sent.
  */
 export class BaseHTTPError extends Error {
   /** Stable, documented identifier of the fault. */

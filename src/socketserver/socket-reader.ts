@@ -34,6 +34,7 @@ export class SocketReader {
   readonly #socket: Socket;
   #waiter: (() => void) | null = null;
   #paused = false;
+  #released = false;
 
   constructor(socket: Socket) {
     this.#socket = socket;
@@ -54,6 +55,7 @@ export class SocketReader {
   }
 
   #onData(chunk: Buffer): void {
+    if (this.#released) return;
     if (this.start >= this.buffer.length) {
       this.buffer = chunk;
     } else {
@@ -77,6 +79,20 @@ export class SocketReader {
     if (w !== null) {
       this.#waiter = null;
       w();
+    }
+  }
+
+  /**
+   * The handler is done: drop what is held and whatever still arrives, and keep the socket
+   * flowing, so that the peer's FIN is seen during a lingering close.
+   */
+  release(): void {
+    this.#released = true;
+    this.buffer = EMPTY;
+    this.start = 0;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
     }
   }
 

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { BaseRequestHandler } from './base-request-handler.js';
 import { BaseHTTPError } from './errors.js';
 import { SocketReader } from './socket-reader.js';
@@ -47,5 +48,11 @@ export class StreamRequestHandler extends BaseRequestHandler {
 
   override finish(): void {
     this.wfile.flush();
+    this.rfile.release();
+  }
+
+  /** Python's `self.connection`: the connection's socket (the same object as `request`). */
+  get connection(): Socket {
+    return this.request;
   }
 }

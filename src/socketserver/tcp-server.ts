@@ -29,7 +29,9 @@ export class TCPServer extends BaseServer {
 
   /** Binds (and listens on) `serverAddress`; updates it with the real port. May be overridden. */
   override serverBind(): Promise<void> {
-    const server = createServer({ allowHalfOpen: false });
+    // Half-open: a client may send its request and FIN (curl -T, `socket.end()`) and still
+    // expect the answer. The server ends its side itself (`shutdownRequest`).
+    const server = createServer({ allowHalfOpen: true });
     this.socket = server;
     server.on('connection', (socket: Socket) => this.acceptRequest(socket));
     const [host, port] = this.serverAddress;

@@ -1,0 +1,101 @@
+import { connect } from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import { BaseHTTPRequestHandler } from '../src/index.js';
+import { Echo, exchange, open, start, statuses, type Started } from './support/raw.js';
+
+let srv: Started | null = null;
+afterEach(async () => {
+  await srv?.close();
+  srv = null;
+});
+
+describe('connection edges', () => {
+  test('Expect: 100-continue with a body over the limit: 100, then 413 and close', async () => {
+    class Limited extends Echo {
+      override async do_POST(): Promise<void> {
+        await this.readBody(10);
+      }
+    }
+    srv = await start(Limited);
+    const c = await open(srv.port);
+    c.sock.write('POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n');
+    const out = await c.read((s) => s.includes('413'));
+    expect(statuses(out)).toEqual([100, 413]);
+    expect(out.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 413 ')).toBe(true);
+    await c.closed;
+  });
+
+  test('a client that half-closes after its request still gets the answer of an async handler', async () => {
+    class Later extends BaseHTTPRequestHandler {
+      async do_GET(): Promise<void> {
+        await new Promise((r) => setTimeout(r, 50));
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', 2);
+        this.endHeaders();
+        this.wfile.write('ok');
+      }
+      override logMessage(): void {}
+    }
+    srv = await start(Later);
+    const r = await exchange(srv.port, 'GET / HTTP/1.0\r\n\r\n', { endAfterWrite: true });
+    expect(statuses(r.text)).toEqual([200]);
+    expect(r.text.endsWith('ok')).toBe(true);
+  });
+
+  test('an upload the handler does not read is drained after the answer, not stalled', async () => {
+    class Refuses extends BaseHTTPRequestHandler {
+      override protocolVersion = 'HTTP/1.1';
+      do_PUT(): void {
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', 0);
+        this.sendHeader('Connection', 'close');
+        this.endHeaders();
+      }
+      override logMessage(): void {}
+    }
+    srv = await start(Refuses);
+    const total = 8 * 1024 * 1024;
+    const t0 = Date.now();
+    const result = await new Promise<{ sent: number; error: string | null; answer: string }>((resolve) => {
+      // Half-open, so that the server's FIN after its answer does not end our upload early.
+      const sock = connect({ port: srv!.port, host: '127.0.0.1', allowHalfOpen: true });
+      let answer = '';
+      let sent = 0;
+      let error: string | null = null;
+      sock.on('data', (d) => (answer += d.toString('latin1')));
+      sock.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+      sock.on('close', () => resolve({ sent, error, answer }));
+      sock.write(`PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: ${total}\r\n\r\n`);
+      const chunk = Buffer.alloc(64 * 1024, 120);
+      const pump = (): void => {
+        while (sent < total) {
+          sent += chunk.length;
+          if (!sock.write(chunk)) {
+            sock.once('drain', pump);
+            return;
+          }
+        }
+        sock.end();
+      };
+      pump();
+    });
+    expect(result.answer.startsWith('HTTP/1.1 200 OK')).toBe(true);
+    expect(result.error).toBeNull();
+    expect(result.sent).toBe(total);
+    expect(Date.now() - t0).toBeLessThan(4000);
+  });
+
+  test('a lone blank line closes silently and is not logged', async () => {
+    const logged: string[] = [];
+    class Logs extends Echo {
+      override logMessage(fmt: string, ...args: unknown[]): void {
+        logged.push(`${fmt} ${args.join(' ')}`);
+      }
+    }
+    srv = await start(Logs);
+    const r = await exchange(srv.port, '\r\n');
+    expect(r.text).toBe('');
+    expect(r.closed).toBe(true);
+    expect(logged).toEqual([]);
+  });
+});
