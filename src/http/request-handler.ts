@@ -383,6 +383,12 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     return false;
   }
 
+  /** HTTP/1.1 request answered as HTTP/1.1: persistent unless told otherwise (RFC 9112 §9.3). */
+  #persistentByDefault(): boolean {
+    const v = this.#version;
+    return (v[0] > 1 || (v[0] === 1 && v[1] >= 1)) && this.#protocolKeepAlive();
+  }
+
   #protocolKeepAlive(): boolean {
     const pv = this.protocolVersion;
     if (pv !== this.#pvText) {
@@ -592,11 +598,17 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     }
   }
 
-  /** Ends the header block and hands it to `wfile`. While the server drains, adds `Connection: close`. */
+  /**
+   * Ends the header block and hands it to `wfile`. A final response on a connection that would
+   * persist by default but is about to close (the request said `Connection: close`, or the server
+   * drains) gets `Connection: close` unless the handler sent a Connection header (RFC 9112 §9.6;
+   * CPython leaves it out, and clients such as wrk then count the close as an error).
+   */
   endHeaders(): void {
     if (this.requestVersion === 'HTTP/0.9') return;
-    if (this.#limits.isShuttingDown && !this.#sentConnectionHeader && (this.statusCode ?? 200) >= 200) {
-      this.sendHeader('Connection', 'close');
+    if (!this.#sentConnectionHeader && (this.statusCode ?? 200) >= 200) {
+      if (this.#limits.isShuttingDown) this.closeConnection = true;
+      if (this.closeConnection && this.#persistentByDefault()) this.sendHeader('Connection', 'close');
     }
     this.#headersBuffer += '\r\n';
     this.flushHeaders();
