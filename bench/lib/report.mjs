@@ -1,0 +1,142 @@
+// Writes bench/RESULTS.md from one run's measurements. Every number in it comes from this run:
+// no estimate, no carried-over figure. Cells that failed a check say so instead of a number.
+import fs from 'node:fs';
+import path from 'node:path';
+import { BASELINE, SERVERS } from './servers.mjs';
+import { TARGETS, ratio } from './stats.mjs';
+
+const fmtInt = (x) => Math.round(x).toLocaleString('en');
+const fmtRatio = (x) => (x === null ? '—' : `${x.toFixed(2)}×`);
+const pct = (x) => (x === null || x === undefined ? '—' : `${x.toFixed(1)} %`);
+const mb = (kb) => (kb === null || kb === undefined ? '—' : (kb / 1024).toFixed(1));
+
+function fmtValue(scenario, value) {
+  if (value === null || value === undefined) return '—';
+  if (scenario.unit === 'req/s') return fmtInt(value);
+  return value.toFixed(1);
+}
+
+function headline(scenario, cell, base) {
+  if (!cell) return '';
+  if (!cell.valid) return '✗ failed check';
+  return `${fmtValue(scenario, cell.value)} (${fmtRatio(ratio(cell, base))})`;
+}
+
+function targetRows(cells, labels) {
+  const rows = [];
+  for (const t of TARGETS) {
+    const cell = cells[t.scenario]?.[t.server];
+    const base = cells[t.scenario]?.[t.versus];
+    const what = `${labels[t.server]} vs ${labels[t.versus]}, ${t.scenario}`;
+    const want = t.min !== undefined ? `≥ ${t.min}×` : `≤ ${t.max}×`;
+    const r = ratio(cell, base);
+    let verdict;
+    if (!cell || !base) verdict = 'not measured (row absent from this run)';
+    else if (r === null) verdict = 'not measurable (a cell failed its checks)';
+    else if (t.min !== undefined)
+      verdict = r >= t.min ? 'met' : `**missed** by ${(t.min - r).toFixed(2)}× (${((1 - r / t.min) * 100).toFixed(0)} % short)`;
+    else verdict = r <= t.max ? 'met' : `**missed** by ${(r - t.max).toFixed(2)}× (${((r / t.max - 1) * 100).toFixed(0)} % over)`;
+    rows.push(`| ${what} | ${want} | ${fmtRatio(r)} | ${verdict} |`);
+  }
+  return rows;
+}
+
+function detail(scenario, servers, cells, roundsBy) {
+  const base = cells[scenario.id][BASELINE];
+  const out = [`### ${scenario.title}`, ''];
+  if (scenario.kind === 'idle') {
+    out.push('| server | RSS with connections, MB | × node:http | RSS before, MB | per round, MB | checks |', '|---|---:|---:|---:|---|---|');
+  } else {
+    out.push(`| server | median ${scenario.unit} | × node:http | p99 ms | RSS MB | per round, ${scenario.unit} | checks |`, '|---|---:|---:|---:|---:|---|---|');
+  }
+  for (const s of servers) {
+    const cell = cells[scenario.id][s.id];
+    if (!cell) continue;
+    const rounds = roundsBy[scenario.id][s.id];
+    const per = rounds.map((r) => fmtValue(scenario, r.value)).join(', ');
+    const checks = cell.valid ? 'ok' : cell.problems.join('; ').replace(/\|/g, '\\|');
+    if (scenario.kind === 'idle') {
+      out.push(`| ${s.label} | ${fmtValue(scenario, cell.value)} | ${fmtRatio(ratio(cell, base))} | ${mb(cell.baseRssKb)} | ${per} | ${checks} |`);
+    } else {
+      const p99 = cell.p99Ms === null ? '—' : cell.p99Ms.toFixed(2);
+      out.push(`| ${s.label} | ${fmtValue(scenario, cell.value)} | ${fmtRatio(ratio(cell, base))} | ${p99} | ${mb(cell.rssKb)} | ${per} | ${checks} |`);
+    }
+  }
+  const notes = Object.values(roundsBy[scenario.id]).flatMap((rs) => rs.flatMap((r) => r.notes ?? []));
+  if (notes.length) out.push('', ...notes.map((n) => `- ${n}`));
+  out.push('');
+  return out;
+}
+
+/** Renders and writes the results file. */
+export function writeReport(file, run) {
+  const { meta, servers, scenarios, cells, roundsBy, skipped, commands, settings } = run;
+  const labels = Object.fromEntries(SERVERS.map((s) => [s.id, s.label]));
+  const lines = [
+    '# basehttp benchmark results',
+    '',
+    `Written by \`npm run bench\` (bench/run.mjs) on ${meta.date}${settings.quick ? ' — **BENCH_QUICK smoke run, not a result**' : ''}.`,
+    '',
+    `Machine: ${meta.machine}.`,
+    `Tools: ${meta.tools}.`,
+    `Load average (1 min) at start ${meta.loadStart}, at end ${meta.loadEnd}; wall time ${meta.wallSeconds} s.`,
+    `CPU time taken by processes other than the bench during the run: ${pct(meta.othersPct)} of the machine's cores` +
+      ` (steal ${pct(meta.stealPct)}); the bench's own server and client use at most 100 % of it.`,
+    '',
+    `Method: ${settings.rounds} round(s); in each round every scenario runs against every server in turn`,
+    `(A B C … A B C …). Each cell is a fresh server process pinned to core ${settings.serverCore}, a GET /hello readiness`,
+    `poll, a ${settings.warmupSeconds} s warm-up with the same wrk command (not counted), the measured ${settings.seconds} s run`,
+    `(wrk -t1 pinned to core ${settings.wrkCore}), then the server's VmRSS from /proc/PID/status, then SIGTERM.`,
+    'Figures are medians over rounds. A cell with any non-2xx response, socket error, byte shortfall or crash in any',
+    'round shows "✗ failed check" and its problems are listed below. Ratios are to node:http in the same scenario',
+    '(for RSS, a ratio above 1 means more memory than node:http).',
+    '',
+    '## Summary',
+    '',
+    `| server | ${scenarios.map((s) => `${s.title} (${s.unit})`).join(' | ')} |`,
+    `|---|${scenarios.map(() => '---:').join('|')}|`,
+  ];
+  for (const s of servers) {
+    if (!scenarios.some((sc) => cells[sc.id][s.id])) continue;
+    lines.push(`| ${s.label} | ${scenarios.map((sc) => headline(sc, cells[sc.id][s.id], cells[sc.id][BASELINE])).join(' | ')} |`);
+  }
+  lines.push('', '## Targets (issue 5)', '', '| target | wanted | measured | verdict |', '|---|---|---:|---|', ...targetRows(cells, labels), '');
+  if (meta.profileDoc) lines.push('Where a target is missed: profile: see docs/performance.md.', '');
+  lines.push('## Per scenario', '');
+  for (const sc of scenarios) lines.push(...detail(sc, servers, cells, roundsBy));
+  lines.push(
+    '## How the figures are counted',
+    '',
+    '- req/s: HTTP responses per second as wrk counts them. In the pipelined scenario (bench/lua/pipeline.lua) wrk',
+    '  parses the 16-request batch at start-up and counts every response, so the figure is HTTP requests per second,',
+    '  not batches. wrk 4.1 cannot give a p99 for pipelined runs (one latency per batch, corrected for coordinated',
+    '  omission with an interval computed per response: it printed 0 in trials), hence "—".',
+    '- MB/s: 10^6 payload bytes per second: responses × 65 536 (64 KiB response body) or × 1 048 576 (POST body).',
+    '- RSS MB: VmRSS / 1024 of the server process, read right after the measured run.',
+    '- "complete": wrk counts a response only once its parser has the whole Content-Length body; the harness also',
+    '  checks that wrk read at least responses × the smallest possible response in bytes. Before the rounds, every',
+    '  server is checked once byte for byte on GET /hello, GET /64k and POST /upload (1 MiB) with node:http\'s client.',
+    '- nginx answers POST /upload with `return 200 "$content_length\\n"`: it reads and discards the body',
+    '  (discard_request_body) rather than handing it to a handler; its 64 KiB body is a file sent with sendfile.',
+    '- raw node:net counts request heads with indexOf and writes canned responses (see bench/servers/raw.mjs): a',
+    '  ceiling, not a server; its responses carry no Date header.',
+    '- Python 3.13 http.server: ThreadingHTTPServer with CPython\'s defaults (disable_nagle_algorithm = False), its',
+    '  request log off as for every bare server; hello keep-alive scenario only.',
+    '- RSS with idle connections: bench/idle-conns.mjs (pinned to the wrk core) opens the connections, sends one',
+    '  keep-alive GET /hello on each, waits for every complete 200, then reads the server\'s VmRSS while all are open.',
+    '',
+    '## Commands',
+    '',
+    '```sh',
+    'npm run bench            # = bash bench/bench.sh: apt-get wrk/nginx if missing, ulimit -n, npm run build, node bench/run.mjs',
+    `# servers (each pinned: taskset -c ${settings.serverCore} …):`,
+    ...commands.servers,
+    `# load (wrk pinned: taskset -c ${settings.wrkCore} …; warm-up: same with -d${settings.warmupSeconds}s):`,
+    ...commands.scenarios,
+    '```',
+    '',
+  );
+  if (skipped.length) lines.push('## Not run', '', ...skipped.map((s) => `- ${s}`), '');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, lines.join('\n'));
+}
