@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Files run one at a time: several suites measure latency and memory (slow clients, 10k
+    // connections) and must not share the two cores with another suite's load.
+    fileParallelism: false,
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
   },

@@ -22,6 +22,71 @@ const MAX_HEX_DIGITS = 13;
 
 const badChunk = (why: string): BaseHTTPError => new BaseHTTPError('ERR_BAD_CHUNK', `Bad chunked encoding: ${why}`, 400);
 
+/** The body-size error (413): `readBody()` and the pre-dispatch check throw it. */
+export const tooLarge = (maxBytes: number): BaseHTTPError =>
+  new BaseHTTPError('ERR_BODY_TOO_LARGE', `request body over ${maxBytes} bytes`, 413);
+
+/** Bounds for decoding a chunked body. */
+export interface ChunkLimits {
+  /** Longest trailer line. */
+  maxLine: number;
+  /** Most trailer fields. */
+  maxTrailers: number;
+  /** Most decoded body bytes. */
+  maxBody: number;
+}
+
+/**
+ * Checks the chunked framing of the body bytes already buffered at `buf[start..]` without
+ * consuming them, so a request whose body is malformed (or announces too much) is refused before
+ * its handler runs. Stops quietly where the buffered bytes end. Throws `ERR_BAD_CHUNK` (400) or
+ * `ERR_BODY_TOO_LARGE` (413).
+ */
+export function precheckChunked(buf: Buffer, start: number, limits: ChunkLimits): void {
+  const end = buf.length;
+  let p = start;
+  let total = 0;
+  for (;;) {
+    const lf = buf.indexOf(10, p);
+    if (lf === -1) {
+      if (end - p > MAX_CHUNK_LINE) throw badChunk('line too long');
+      return;
+    }
+    if (lf - p + 1 > MAX_CHUNK_LINE) throw badChunk('line too long');
+    if (lf === p || buf[lf - 1] !== 0x0d) throw badChunk('line not ended by CRLF');
+    const size = parseChunkSize(buf, p, lf);
+    total += size;
+    if (total > limits.maxBody) throw tooLarge(limits.maxBody);
+    p = lf + 1;
+    if (size === 0) break;
+    if (end - p < size + 2) return;
+    p += size;
+    if (buf[p] !== 0x0d || buf[p + 1] !== 0x0a) throw badChunk('chunk data not followed by CRLF');
+    p += 2;
+  }
+  for (let trailers = 0; ; trailers++) {
+    const lf = buf.indexOf(10, p);
+    if (lf === -1) return;
+    if (lf - p + 1 > limits.maxLine) throw badChunk('line too long');
+    if (lf === p || buf[lf - 1] !== 0x0d) throw badChunk('line not ended by CRLF');
+    if (lf === p + 1) return;
+    if (trailers >= limits.maxTrailers) throw badChunk('too many trailer fields');
+    checkTrailerLine(buf, p, lf);
+    p = lf + 1;
+  }
+}
+
+/** A trailer field line `buf[s..lf]` (CRLF-ended): token, colon, value without controls. */
+function checkTrailerLine(b: Uint8Array, s: number, lf: number): void {
+  let c = s;
+  while (c < lf - 1 && TCHAR[b[c]!] === 1) c++;
+  if (c === s || b[c] !== 0x3a) throw badChunk('malformed trailer field');
+  for (let k = c + 1; k < lf - 1; k++) {
+    const x = b[k]!;
+    if ((x < 0x20 && x !== 0x09) || x === 0x7f) throw badChunk('control character in a trailer field');
+  }
+}
+
 /**
  * Decodes one request body at a time from the connection's `rfile`: Content-Length or chunked.
  * It sits beside the raw `rfile`; the server uses it to discard whatever the handler left
@@ -100,7 +165,7 @@ export class BodyReader {
    * null). Returns true when the body is complete, false when more input is needed. Throws
    * `ERR_BAD_CHUNK` (400) on malformed chunking.
    */
-  pump(sink: Buffer[] | null, limits: { maxLine: number; maxTrailers: number }): boolean {
+  pump(sink: Buffer[] | null, limits: ChunkLimits): boolean {
     const rfile = this.#rfile;
     if (this.mode === BODY_LENGTH) this.#syncLength();
     for (;;) {
@@ -134,6 +199,8 @@ export class BodyReader {
           const line = this.#line(MAX_CHUNK_LINE);
           if (line === -1) return false;
           const size = parseChunkSize(rfile.buffer, rfile.start, line);
+          // An announced chunk that cannot fit is refused now, not after waiting for its bytes.
+          if (this.decoded + size > limits.maxBody) throw tooLarge(limits.maxBody);
           this.#advance(line - rfile.start + 1);
           if (size === 0) {
             this.#state = TRAILER;
@@ -154,13 +221,7 @@ export class BodyReader {
             break;
           }
           if (++this.#trailers > limits.maxTrailers) throw badChunk('too many trailer fields');
-          let c = s;
-          while (c < line - 1 && TCHAR[b[c]!] === 1) c++;
-          if (c === s || b[c] !== 0x3a) throw badChunk('malformed trailer field');
-          for (let k = c + 1; k < line - 1; k++) {
-            const x = b[k]!;
-            if ((x < 0x20 && x !== 0x09) || x === 0x7f) throw badChunk('control character in a trailer field');
-          }
+          checkTrailerLine(b, s, line);
           this.#advance(line - s + 1);
           break;
         }
@@ -206,11 +267,12 @@ export function parseChunkSize(b: Uint8Array, s: number, lf: number): number {
   }
   if (i === s) throw badChunk('missing chunk size');
   if (i - s > MAX_HEX_DIGITS) throw badChunk('chunk size too large');
-  // Extensions: *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ) BWS.
+  // Extensions: *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ). Whitespace
+  // is allowed only before a ";" (Http11Probe SMUG-CHUNK-SIZE-TRAILING-OWS is a MUST).
   for (;;) {
-    while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
     if (i === end) return size;
-    if (b[i] !== 0x3b) throw badChunk('invalid character after chunk size');
+    while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
+    if (i === end || b[i] !== 0x3b) throw badChunk('invalid character after chunk size');
     i++;
     while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
     const n0 = i;

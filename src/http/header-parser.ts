@@ -110,20 +110,21 @@ export function parseHeaderLines(
       case 4:
         if (lower === 'host') {
           info.hosts++;
-          for (let k = v; k < ve; k++) if (HOST_OK[buf[k]!] !== 1) return FAULTS.hostInvalid;
+          if (!validHost(buf, v, ve)) return FAULTS.hostInvalid;
         }
         break;
       case 14:
         if (lower === 'content-length') {
           if (info.contentLength !== -1) return FAULTS.duplicateContentLength;
           // RFC 9110 §8.6: 1*DIGIT. No sign, no list, no hex; bounded so it stays exact.
-          if (ve === v || ve - v > 15) return FAULTS.badContentLength;
+          if (ve === v || ve - v > 16) return FAULTS.badContentLength;
           let n = 0;
           for (let k = v; k < ve; k++) {
             const d = buf[k]! - 0x30;
             if (d < 0 || d > 9) return FAULTS.badContentLength;
             n = n * 10 + d;
           }
+          if (n > Number.MAX_SAFE_INTEGER) return FAULTS.badContentLength;
           info.contentLength = n;
         }
         break;
@@ -147,15 +148,48 @@ export function parseHeaderLines(
         chunkedAt = k;
       } else if (coding === '' || !isToken(coding)) {
         return FAULTS.teNotChunked;
+      } else if (!KNOWN_CODINGS.has(coding)) {
+        // §6.1: a transfer coding the server does not understand: 501.
+        return FAULTS.teUnknown;
       }
     }
-    // §6.3 ¶4: chunked must be the final coding, else the length cannot be known.
+    // §6.3 ¶4: chunked must be the final coding, else the length cannot be known: 400.
     if (chunkedAt !== codings.length - 1) return FAULTS.teNotChunked;
-    // §6.1: a coding we do not implement (gzip…) cannot be decoded: 501.
+    // A registered coding before chunked (gzip…) is not implemented here: 501.
     if (codings.length > 1) return FAULTS.teUnknown;
     info.chunked = true;
   }
   return null;
+}
+
+/** The IANA transfer codings (RFC 9110 §18.7 registry) other than chunked. */
+const KNOWN_CODINGS = new Set(['compress', 'deflate', 'gzip', 'identity', 'trailers', 'x-compress', 'x-gzip']);
+
+/**
+ * RFC 9110 §7.2 `Host = uri-host [ ":" port ]`: an IP-literal in brackets or a reg-name /
+ * IPv4address, then optionally a colon and digits. Empty is allowed (§7.2: no authority).
+ */
+function validHost(b: Uint8Array, s: number, e: number): boolean {
+  let i = s;
+  if (i < e && b[i] === 0x5b) {
+    while (i < e && b[i] !== 0x5d) {
+      const c = b[i]!;
+      if (HOST_OK[c] !== 1 || (c === 0x5b && i !== s)) return false;
+      i++;
+    }
+    if (i === e) return false;
+    i++;
+  } else {
+    while (i < e && b[i] !== 0x3a) {
+      const c = b[i]!;
+      if (HOST_OK[c] !== 1 || c === 0x5b || c === 0x5d) return false;
+      i++;
+    }
+  }
+  if (i === e) return true;
+  if (b[i] !== 0x3a) return false;
+  for (i++; i < e; i++) if (b[i]! < 0x30 || b[i]! > 0x39) return false;
+  return true;
 }
 
 /** True when `s` is a non-empty RFC 9110 token. */

@@ -1,7 +1,7 @@
 import { format } from 'node:util';
 import { BaseHTTPError } from '../socketserver/errors.js';
 import { StreamRequestHandler } from '../socketserver/stream-request-handler.js';
-import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, BodyReader } from './body-reader.js';
+import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, BodyReader, precheckChunked, tooLarge } from './body-reader.js';
 import './buffer-slice.js';
 import { currentHttpDate, httpDate, logDate, monthname, weekdayname } from './date.js';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE, renderErrorPage } from './error-page.js';
@@ -208,7 +208,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
         return;
       }
       try {
-        if (!body.pump(null, { maxLine: limits.maxHeaderLineBytes, maxTrailers: limits.maxHeaders })) {
+        if (!body.pump(null, this.#chunkLimits(limits.maxBodyBytes))) {
           if (rfile.ended) {
             this.closeConnection = true;
             return;
@@ -310,8 +310,23 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     if (info.hosts > 1 || (http11 && info.hosts === 0)) {
       return this.#refuse(400, info.hosts > 1 ? 'Duplicate Host header' : 'Missing Host header', 'bad_host');
     }
-    if (info.chunked) this.#body.begin(BODY_CHUNKED, 0);
-    else if (info.contentLength > 0) this.#body.begin(BODY_LENGTH, info.contentLength);
+    // The body's framing is settled before the handler runs: a declared length over the limit,
+    // or chunking already seen to be malformed, is refused without dispatching.
+    const limits = this.#limits;
+    if (info.contentLength > limits.maxBodyBytes) {
+      return this.#refuse(413, 'Content Too Large', 'body_too_large');
+    }
+    if (info.chunked) {
+      this.#body.begin(BODY_CHUNKED, 0);
+      try {
+        precheckChunked(this.rfile.buffer, this.rfile.start, this.#chunkLimits(limits.maxBodyBytes));
+      } catch (e) {
+        const err = e as BaseHTTPError;
+        return this.#refuse(err.status ?? 400, err.status === 413 ? 'Content Too Large' : 'Bad chunked encoding', err.status === 413 ? 'body_too_large' : 'bad_framing');
+      }
+    } else if (info.contentLength > 0) {
+      this.#body.begin(BODY_LENGTH, info.contentLength);
+    }
     const conntype = this.headers.get('connection');
     if (conntype !== undefined) {
       const c = conntype.toLowerCase();
@@ -345,10 +360,18 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     if (words.length >= 3) {
       version = words[words.length - 1]!;
       const v = parseVersion(version);
-      if (v === null) return this.#refuse(400, `Bad request version (${pyRepr(version)})`, 'bad_version');
+      // CPython answers these before it sets request_version, so its page has no status line
+      // (the HTTP/0.9 form). A three-word line is not HTTP/0.9: answer with a status line.
+      if (v === null) {
+        this.requestVersion = '';
+        return this.#refuse(400, `Bad request version (${pyRepr(version)})`, 'bad_version');
+      }
       this.#version = v;
       if ((v[0] > 1 || (v[0] === 1 && v[1] >= 1)) && this.#protocolKeepAlive()) this.closeConnection = false;
-      if (v[0] >= 2) return this.#refuse(505, `Invalid HTTP version (${version.slice(5)})`, 'version_not_supported');
+      if (v[0] >= 2) {
+        this.requestVersion = '';
+        return this.#refuse(505, `Invalid HTTP version (${version.slice(5)})`, 'version_not_supported');
+      }
       this.requestVersion = version;
     } else {
       this.#version = [0, 9];
@@ -374,6 +397,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     if (path.startsWith('//')) path = `/${path.replace(/^\/+/, '')}`;
     this.path = path;
     return true;
+  }
+
+  #chunkLimits(maxBody: number): { maxLine: number; maxTrailers: number; maxBody: number } {
+    return { maxLine: this.#limits.maxHeaderLineBytes, maxTrailers: this.#limits.maxHeaders, maxBody };
   }
 
   #refuse(code: number, message: string, reason: string): false {
@@ -510,10 +537,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     if (body.mode === BODY_LENGTH && body.decoded + body.remaining > maxBytes) throw this.#tooLarge(maxBytes);
     const parts: Buffer[] = [];
     const rfile = this.rfile;
-    const limits = { maxLine: this.#limits.maxHeaderLineBytes, maxTrailers: this.#limits.maxHeaders };
+    const limits = this.#chunkLimits(maxBytes);
     for (;;) {
       rfile.check();
-      const done = body.pump(parts, limits);
+      let done: boolean;
+      try {
+        done = body.pump(parts, limits);
+      } catch (e) {
+        this.closeConnection = true;
+        throw e;
+      }
       if (body.decoded > maxBytes) throw this.#tooLarge(maxBytes);
       if (done) break;
       if (rfile.ended) {
@@ -527,7 +560,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
 
   #tooLarge(maxBytes: number): BaseHTTPError {
     this.closeConnection = true;
-    return new BaseHTTPError('ERR_BODY_TOO_LARGE', `request body over ${maxBytes} bytes`, 413);
+    return tooLarge(maxBytes);
   }
 
   /**

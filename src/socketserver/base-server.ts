@@ -26,6 +26,8 @@ export class BaseServer {
   timeout: number | null = null;
   /** Milliseconds `shutdown()` lets open connections finish before it destroys them. */
   shutdownTimeoutMs = 10_000;
+  /** Milliseconds a closing connection may still drain what the peer sends before it is destroyed. */
+  lingerMs = 2_000;
 
   /** The address served; after binding, the real one (port 0 becomes the port the OS chose). */
   serverAddress: Address;
@@ -236,8 +238,13 @@ export class BaseServer {
       request.end();
       // Read (and drop) what the peer still sends, so its FIN is seen and the socket closes.
       request.resume();
-      // A peer that never reads must not keep the socket half-open forever.
-      request.setTimeout(5_000, () => request.destroy());
+      // A hard deadline (not an idle timer, which a peer that keeps sending would reset): the
+      // lingering close lasts at most `lingerMs`.
+      // Reset, not a plain close: a half-open peer that sent everything would otherwise never
+      // learn that the server is gone.
+      const timer = setTimeout(() => request.resetAndDestroy(), this.lingerMs);
+      timer.unref();
+      request.once('close', () => clearTimeout(timer));
     }
   }
 

@@ -1,0 +1,84 @@
+import type { Socket } from 'node:net';
+import { HTTPServer, type BaseHTTPRequestHandler } from '../../src/index.js';
+
+/** A handler class as HTTPServer takes it. */
+export type HandlerClass = new (...args: ConstructorParameters<typeof BaseHTTPRequestHandler>) => BaseHTTPRequestHandler;
+
+/** Per-instance settings applied to the server before it serves (all optional). */
+export interface ServerSettings {
+  headersTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxBodyBytes?: number;
+  maxConnections?: number;
+  shutdownTimeoutMs?: number;
+  maxRequestLineBytes?: number;
+  maxHeaderLineBytes?: number;
+  maxHeaders?: number;
+  requestQueueSize?: number;
+}
+
+/**
+ * An HTTPServer that keeps what `handleError` received instead of printing it, so a test can
+ * assert that nothing escaped a handler.
+ */
+export class RecordingServer extends HTTPServer {
+  /** Errors passed to handleError, in order. */
+  readonly errors: unknown[] = [];
+
+  override handleError(_request: Socket, _clientAddress: readonly [string, number], error: unknown): void {
+    this.errors.push(error);
+  }
+}
+
+/** A server started on 127.0.0.1 port 0 and serving. */
+export interface RunningServer<S extends HTTPServer = RecordingServer> {
+  readonly server: S;
+  readonly host: string;
+  readonly port: number;
+  /** serveForever()'s promise. */
+  readonly loop: Promise<void>;
+  /** shutdown(), serverClose(), and waits for the loop. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `Handler` on 127.0.0.1:0 with `settings` applied before binding, and serves it.
+ * Close it in `afterEach`/`afterAll` with `close()`.
+ */
+export async function startServer<S extends HTTPServer = RecordingServer>(
+  Handler: HandlerClass,
+  settings: ServerSettings = {},
+  ServerClass: new (address: readonly [string, number], handler: HandlerClass) => S = RecordingServer as never,
+): Promise<RunningServer<S>> {
+  const server = new ServerClass(['127.0.0.1', 0], Handler);
+  // Binding happens a microtask after construction, so these are seen by serverBind().
+  Object.assign(server, settings);
+  await server.ready;
+  const loop = server.serveForever();
+  let closing: Promise<void> | null = null;
+  return {
+    server,
+    host: server.serverAddress[0],
+    port: server.serverAddress[1],
+    loop,
+    close() {
+      closing ??= (async () => {
+        await server.shutdown();
+        server.serverClose();
+        await loop;
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Polls `predicate` every `intervalMs` until it holds or `timeoutMs` passes; returns its last value. */
+export async function eventually(predicate: () => boolean, timeoutMs: number, intervalMs = 10): Promise<boolean> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    if (predicate()) return true;
+    if (performance.now() >= end) return predicate();
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
