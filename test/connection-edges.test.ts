@@ -53,8 +53,8 @@ describe('connection edges', () => {
       }
       override logMessage(): void {}
     }
-    srv = await start(Refuses);
     const total = 8 * 1024 * 1024;
+    srv = await start(Refuses, { maxBodyBytes: 2 * total }); // within the limit: the handler runs
     const t0 = Date.now();
     const result = await new Promise<{ sent: number; error: string | null; answer: string }>((resolve) => {
       // Half-open, so that the server's FIN after its answer does not end our upload early.

@@ -58,20 +58,30 @@ export class HeadInfo {
   chunked = false;
   /** Number of Host fields. */
   hosts = 0;
+  /** The first Connection value (CPython's `headers.get('Connection')`), if any. */
+  connection: string | undefined = undefined;
+  /** The first Expect value, if any. */
+  expect: string | undefined = undefined;
 
   reset(): void {
     this.contentLength = -1;
     this.chunked = false;
     this.hosts = 0;
+    this.connection = undefined;
+    this.expect = undefined;
   }
 }
 
 /**
  * Parses header lines `lines[2..count-1]` (the last line is the blank one) of `buf` into
- * `headers`; fills `info`. Returns null, or the fault to answer.
+ * `headers`; fills `info`. Returns null, or the fault to answer. `text` is the head decoded as
+ * latin-1 from offset `base` of `buf`: names and values are sliced from it (a JS substring)
+ * rather than decoded one by one (a native call each: 4.7 % of a pipelined profile before).
  */
 export function parseHeaderLines(
   buf: Buffer,
+  text: string,
+  base: number,
   lines: Int32Array,
   headers: HTTPMessage,
   info: HeadInfo,
@@ -101,12 +111,18 @@ export function parseHeaderLines(
     while (v < end && (buf[v] === 0x20 || buf[v] === 0x09)) v++;
     let ve = end;
     while (ve > v && (buf[ve - 1] === 0x20 || buf[ve - 1] === 0x09)) ve--;
-    const name = buf.latin1Slice(p, c);
-    const value = buf.latin1Slice(v, ve);
+    const name = text.slice(p - base, c - base);
+    const value = text.slice(v - base, ve - base);
     const lower = name.toLowerCase();
     headers.append(name, value, lower);
     // Framing-relevant fields, found by length first so most names cost one comparison.
     switch (lower.length) {
+      case 6:
+        if (lower === 'expect' && info.expect === undefined) info.expect = value;
+        break;
+      case 10:
+        if (lower === 'connection' && info.connection === undefined) info.connection = value;
+        break;
       case 4:
         if (lower === 'host') {
           info.hosts++;

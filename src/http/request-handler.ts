@@ -105,8 +105,17 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   requestVersion = '';
   /** The request line without its line ending. */
   requestline = '';
-  /** The request line as received, line ending included. */
-  rawRequestline: Buffer = EMPTY;
+  /** The request line as received, line ending included (made on first use). */
+  get rawRequestline(): Buffer {
+    if (this.#rawRequestline === null) {
+      this.#rawRequestline = this.#headBuf.length === 0 ? EMPTY : this.#headBuf.subarray(this.#headStart, this.#lines[1]! + 1);
+    }
+    return this.#rawRequestline;
+  }
+  set rawRequestline(line: Buffer) {
+    this.#rawRequestline = line;
+  }
+  #rawRequestline: Buffer | null = null;
   /** The request's headers (empty for HTTP/0.9). */
   headers: HTTPMessage = new HTTPMessage();
   /** True when the connection closes after this request. */
@@ -127,8 +136,14 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   readonly #info = new HeadInfo();
   #body!: BodyReader;
   #headBuf: Buffer = EMPTY;
+  /** Offset of the current head in `#headBuf`. */
+  #headStart = 0;
+  /** The current head decoded once as latin-1 (CPython decodes heads as iso-8859-1). */
+  #headText = '';
   #headersBuffer = '';
   #sentConnectionHeader = false;
+  readonly #checkedValues: string[] = ['', '', '', ''];
+  #checkedNext = 0;
   #phase = IDLE;
   #since = 0;
   #writtenMark = 0;
@@ -238,8 +253,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     }
     this.#beginRequest();
     if (end < 0) return this.#headTooLarge(end, buf, start);
-    this.rawRequestline = buf.subarray(start, lines[1]! + 1);
+    this.#rawRequestline = null;
     this.#headBuf = buf;
+    this.#headStart = start;
+    this.#headText = buf.latin1Slice(start, end);
     rfile.consume(end - start);
     const ok = this.parseRequest();
     if (ok === true) return this.#dispatch();
@@ -278,8 +295,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
       this.sendError(414);
     } else {
       // CPython parsed the request line before the headers overflowed: its errors come first.
-      this.rawRequestline = buf.subarray(start, this.#lines[1]! + 1);
+      this.#rawRequestline = null;
       this.#headBuf = buf;
+      this.#headStart = start;
+      this.#headText = buf.latin1Slice(start, this.#lines[1]! + 1);
       this.#lines[0] = 1;
       if (this.#parseRequestLine()) {
         this.rejectReason = 'headers_too_large';
@@ -303,7 +322,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     if (this.#lines[0] === 1) return true; // HTTP/0.9: no headers (RFC 1945 §4.1)
     const [major, minor] = this.#version;
     const http11 = major === 1 && minor >= 1;
-    const fault = parseHeaderLines(this.#headBuf, this.#lines, this.headers, this.#info, http11);
+    const fault = parseHeaderLines(this.#headBuf, this.#headText, this.#headStart, this.#lines, this.headers, this.#info, http11);
     if (fault !== null) return this.#refuse(fault.status, fault.message, fault.reason);
     const info = this.#info;
     // RFC 9112 §3.2: "exactly one Host" for HTTP/1.1; never more than one.
@@ -327,13 +346,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     } else if (info.contentLength > 0) {
       this.#body.begin(BODY_LENGTH, info.contentLength);
     }
-    const conntype = this.headers.get('connection');
+    const conntype = info.connection;
     if (conntype !== undefined) {
       const c = conntype.toLowerCase();
       if (c === 'close' || hasToken(c, 'close')) this.closeConnection = true;
       else if ((c === 'keep-alive' || hasToken(c, 'keep-alive')) && this.#protocolKeepAlive()) this.closeConnection = false;
     }
-    const expect = this.headers.get('expect');
+    const expect = info.expect;
     if (expect !== undefined && expect.toLowerCase() === '100-continue' && this.#protocolKeepAlive() && http11) {
       return this.handleExpect100();
     }
@@ -350,12 +369,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     this.closeConnection = true;
     this.headers = new this.MessageClass();
     const buf = this.#headBuf;
-    const lineStart = this.rawRequestline.byteOffset - buf.byteOffset;
+    const lineStart = this.#headStart;
     let lineEnd = this.#lines[1]!;
     if (lineEnd > lineStart && buf[lineEnd - 1] === 0x0d) lineEnd--;
-    const requestline = buf.latin1Slice(lineStart, lineEnd);
+    const text = this.#headText;
+    const requestline = text.slice(0, lineEnd - lineStart);
     this.requestline = requestline;
-    const words = splitWords(buf, lineStart, lineEnd);
+    const words = splitWords(buf, lineStart, lineEnd, text);
     if (words.length === 0) return false;
     if (words.length >= 3) {
       version = words[words.length - 1]!;
@@ -616,12 +636,25 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
 
   /** Sends a header (buffered until `endHeaders()`); `Connection` updates `closeConnection`. */
   sendHeader(keyword: string, value: string | number): void {
-    const v = typeof value === 'string' ? value : String(value);
     if (!goodNames.has(keyword)) {
       checkHeaderName(keyword);
       if (goodNames.size < 1024) goodNames.add(keyword);
     }
-    checkHeaderValue(keyword, v);
+    let v: string;
+    if (typeof value === 'number') {
+      v = String(value); // digits, sign, '.', 'e', 'Infinity', 'NaN': always safe
+    } else {
+      v = value;
+      // The values a handler sends again and again (Server, Date, Content-Type…) are checked once:
+      // a four-entry cache of checked strings, compared by identity first (5.3 % of a pipelined
+      // profile was this check before).
+      const ok = this.#checkedValues;
+      if (v !== ok[0] && v !== ok[1] && v !== ok[2] && v !== ok[3]) {
+        checkHeaderValue(keyword, v);
+        ok[this.#checkedNext] = v;
+        this.#checkedNext = (this.#checkedNext + 1) & 3;
+      }
+    }
     if (this.requestVersion !== 'HTTP/0.9') this.#headersBuffer += `${keyword}: ${v}\r\n`;
     if (keyword.length === 10 && keyword.toLowerCase() === 'connection') {
       this.#sentConnectionHeader = true;
@@ -706,7 +739,7 @@ function hasToken(list: string, token: string): boolean {
 }
 
 /** Words of the request line split on SP/HTAB/VT/FF (and CR, refused later). */
-function splitWords(buf: Buffer, from: number, to: number): string[] {
+function splitWords(buf: Buffer, from: number, to: number, text: string): string[] {
   const words: string[] = [];
   let i = from;
   while (i < to) {
@@ -714,7 +747,7 @@ function splitWords(buf: Buffer, from: number, to: number): string[] {
     if (i === to) break;
     const s = i;
     while (i < to && !isLineSpace(buf[i]!) && buf[i] !== 0x0d) i++;
-    words.push(buf.latin1Slice(s, i));
+    words.push(text.slice(s - from, i - from));
   }
   return words;
 }
