@@ -1,0 +1,74 @@
+/**
+ * The container entry point (`npm start`, the image's CMD): `node dist/main.js`.
+ *
+ * 1. Reads the config from the environment; a bad value exits 78 with one line per problem.
+ * 2. Loads `HANDLER_MODULE` (default: the example `AppHandler`); a bad module exits 78.
+ * 3. Opens the log streams (`ERROR_LOG_FILE` unusable: exit 78).
+ * 4. Binds the app listener (`HOST:PORT`) and the metrics listener (`HOST:METRICS_PORT`);
+ *    a bind failure (EADDRINUSE…) exits 1. Logs one startup line with both real addresses
+ *    (so `PORT=0` shows the port the OS chose) and the settings.
+ * 5. Serves until SIGTERM/SIGINT (see `service/lifecycle.ts`).
+ */
+import { writeSync } from 'node:fs';
+import AppHandler from './service/app-handler.js';
+import { CONFIG_EXIT_CODE, loadConfig } from './service/config.js';
+import { loadHandlerModule } from './service/handler-module.js';
+import { Logs } from './service/logger.js';
+import { listenUrl, Service } from './service/service.js';
+import type { HandlerClass } from './service/service-handler.js';
+
+/** Prints the problems, one line each, and exits 78 before anything binds. */
+function configError(problems: readonly string[]): never {
+  writeSync(2, problems.map((p) => `config error: ${p}\n`).join(''));
+  process.exit(CONFIG_EXIT_CODE);
+}
+
+async function main(): Promise<void> {
+  const result = loadConfig(process.env);
+  if (!result.ok) configError(result.problems);
+  const config = result.config;
+
+  let handler: HandlerClass = AppHandler;
+  if (config.HANDLER_MODULE !== null) {
+    const loaded = await loadHandlerModule(config.HANDLER_MODULE);
+    if (!loaded.ok) configError([loaded.problem]);
+    handler = loaded.handler;
+  }
+
+  let logs: Logs;
+  try {
+    logs = new Logs({ level: config.LOG_LEVEL, accessLog: config.ACCESS_LOG, errorLogFile: config.ERROR_LOG_FILE });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    configError([`ERROR_LOG_FILE=${JSON.stringify(config.ERROR_LOG_FILE)}: cannot be opened for appending (${err.code ?? err.message}); expected a writable file path`]);
+  }
+
+  const crash = (kind: string) => (err: unknown) => {
+    logs.log.fatal({ err }, kind);
+    logs.flushSync();
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash('uncaught exception'));
+  process.on('unhandledRejection', crash('unhandled promise rejection'));
+
+  const service = new Service(config, handler, logs);
+  try {
+    await service.ready;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    logs.log.fatal({ err }, `cannot listen on ${config.HOST} (PORT ${config.PORT}, METRICS_PORT ${config.METRICS_PORT}): ${err.code ?? err.message}`);
+    logs.flushSync();
+    process.exit(1);
+  }
+  service.serve();
+  service.lifecycle.install();
+
+  const app = listenUrl(service.app.serverAddress);
+  const metrics = listenUrl(service.metricsServer.serverAddress);
+  logs.log.info(
+    { app, metrics, handler: handler.name, node: process.version, settings: { ...config, MAX_CONNECTIONS: Number.isFinite(config.MAX_CONNECTIONS) ? config.MAX_CONNECTIONS : 'unlimited' } },
+    `listening on ${app} (${handler.name}), metrics on ${metrics}`,
+  );
+}
+
+void main();

@@ -1,0 +1,81 @@
+/**
+ * `MetricsHandler`: serves a Prometheus registry and the two probes on a listener of their own.
+ *
+ * Imports no runtime code from prom-client: any object with prom-client's `Registry` shape
+ * (`contentType` and `metrics()`) can be served.
+ */
+import { BaseHTTPRequestHandler } from '../http/request-handler.js';
+
+/** What `MetricsHandler` needs of a registry (prom-client's `Registry` has it). */
+export interface MetricsSource {
+  /** The exposition format's content type, e.g. `text/plain; version=0.0.4; charset=utf-8`. */
+  readonly contentType: string;
+  /** The exposition text. */
+  metrics(): Promise<string>;
+}
+
+const OK = Buffer.from('ok\n');
+const READY = Buffer.from('ready\n');
+const NOT_READY = Buffer.from('shutting down\n');
+
+/**
+ * A request handler for the metrics listener:
+ * - `GET`/`HEAD /metrics`: the registry's exposition text with the registry's content type;
+ * - `GET`/`HEAD /healthz`: 200 while the process lives (liveness);
+ * - `GET`/`HEAD /readyz`: 200 while `isReady()`, else 503 (readiness: 503 from the moment shutdown begins);
+ * - any other path: 404; other methods: 501 (no `do_X`).
+ * A query string is ignored.
+ *
+ * - Class fields that may be overridden: `registry` (null: `/metrics` answers 404),
+ *   `metricsPath` ('/metrics'), `healthPath` ('/healthz'), `readinessPath` ('/readyz').
+ * - May be overridden: `isReady()` (default: the server is not shutting down).
+ *
+ * ```ts
+ * class Metrics extends MetricsHandler { override registry = myRegistry; }
+ * new HTTPServer(['0.0.0.0', 9464], Metrics);
+ * ```
+ */
+export class MetricsHandler extends BaseHTTPRequestHandler {
+  /** The registry served at `metricsPath`. */
+  registry: MetricsSource | null = null;
+  metricsPath = '/metrics';
+  healthPath = '/healthz';
+  readinessPath = '/readyz';
+
+  /** True while the service should receive traffic. May be overridden. */
+  isReady(): boolean {
+    return !this.server.isShuttingDown;
+  }
+
+  do_GET(): void | Promise<void> {
+    return this.#serve(true);
+  }
+
+  do_HEAD(): void | Promise<void> {
+    return this.#serve(false);
+  }
+
+  #serve(withBody: boolean): void | Promise<void> {
+    const q = this.path.indexOf('?');
+    const path = q === -1 ? this.path : this.path.slice(0, q);
+    if (path === this.metricsPath && this.registry !== null) {
+      const registry = this.registry;
+      return registry.metrics().then((text) => this.#send(200, registry.contentType, Buffer.from(text, 'utf8'), withBody));
+    }
+    if (path === this.healthPath) return this.#send(200, 'text/plain; charset=utf-8', OK, withBody);
+    if (path === this.readinessPath) {
+      const ready = this.isReady();
+      return this.#send(ready ? 200 : 503, 'text/plain; charset=utf-8', ready ? READY : NOT_READY, withBody);
+    }
+    this.sendError(404);
+  }
+
+  #send(code: number, contentType: string, body: Buffer, withBody: boolean): void {
+    this.sendResponse(code);
+    this.sendHeader('Content-Type', contentType);
+    this.sendHeader('Content-Length', body.length);
+    this.sendHeader('Cache-Control', 'no-store');
+    this.endHeaders();
+    if (withBody) this.wfile.write(body);
+  }
+}

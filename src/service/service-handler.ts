@@ -1,0 +1,211 @@
+/**
+ * The service's wrapper around a user's handler class: a subclass that adds the request id,
+ * the access record, the metrics and the error records through the hooks CPython documents as
+ * "may be overridden" (`logRequest`, `logError`, `logMessage`) and a few extensions that call
+ * `super` (`parseRequest`, `sendResponse`, `sendError`, `setup`, `finish`).
+ *
+ * The user's class (HANDLER_MODULE's default export, or the example `AppHandler`) extends
+ * `BaseHTTPRequestHandler` directly and knows nothing of this.
+ *
+ * Per request, in order: `parseRequest()` (counts the request in flight, forgets the previous
+ * id) → the user's `do_X` → `sendResponse()` (adds `X-Request-Id`) → … → `logRequest()` once the
+ * response is complete (metrics, then the access record). That path allocates the id string and
+ * the access line, nothing else: no closures, no promises, no label objects.
+ */
+import type { Socket } from 'node:net';
+import { format } from 'node:util';
+import type { Logger } from 'pino';
+import type { BaseHTTPRequestHandler } from '../http/request-handler.js';
+import type { Address } from '../socketserver/address.js';
+import type { AccessLog } from './access-log.js';
+import type { RequestIdGenerator } from './request-id.js';
+import type { RequestStats } from './request-stats.js';
+
+/** What the wrapper needs from the service; one per listener. */
+export interface HandlerContext {
+  /** Access records; null: none for this listener. */
+  readonly access: AccessLog | null;
+  /** The service logger (errors, messages). */
+  readonly log: Logger;
+  readonly stats: RequestStats;
+  readonly ids: RequestIdGenerator;
+  /** Protocol the listener speaks (`PROTOCOL_VERSION`). */
+  readonly protocolVersion: string;
+  /** Open connections' handlers, so the server's `handleError` can name the request that failed. */
+  readonly handlers: Map<Socket, WrappedHandler>;
+}
+
+/** A handler class as users write it. */
+export type HandlerClass = new (...args: any[]) => BaseHTTPRequestHandler;
+
+/** The methods the wrapper adds. */
+export interface WrappedHandler extends BaseHTTPRequestHandler {
+  /** The current request's id: the client's well-formed `X-Request-Id`, else a generated one. */
+  requestId(): string;
+  /** Takes the 5xx error line held back for `handleError` (null if none). */
+  takePendingError(): string | null;
+}
+
+/** The request, as error records show it (headers included: `logger.ts` redacts credentials). */
+export function describeRequest(h: BaseHTTPRequestHandler): Record<string, unknown> {
+  const known = h.command !== null && h.command !== '';
+  return {
+    method: known ? h.command : null,
+    url: known ? h.path : null,
+    remoteAddress: h.clientAddress[0],
+    remotePort: h.clientAddress[1],
+    headers: known ? h.headers.toJSON() : {},
+  };
+}
+
+/** Returns a subclass of `Base` that logs and measures for the service. */
+export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerContext): T {
+  const { access, log, stats, ids, handlers } = ctx;
+  // A user's own logRequest/logError still runs after the service's record; a user's own
+  // logMessage replaces the service's. The library's defaults (CPython's stderr lines) never run.
+  const ownLogRequest = overrides(Base, 'logRequest');
+  const ownLogError = overrides(Base, 'logError');
+  const ownLogMessage = overrides(Base, 'logMessage');
+
+  class ServiceHandler extends Base implements WrappedHandler {
+    override protocolVersion = ctx.protocolVersion;
+    #id: string | null = null;
+    #inFlight = false;
+    /** The code of the `sendError()` running, so `logError()` can pick the record's level. */
+    #errorCode = 0;
+    /** A 5xx error line held back until it is known whether an exception caused it. */
+    #pendingError: string | null = null;
+
+    constructor(...args: any[]) {
+      super(...args);
+    }
+
+    requestId(): string {
+      let id = this.#id;
+      if (id === null) {
+        // A request refused before its request line was understood has no headers of its own.
+        id = this.command ? ids.pick(this.headers.get('x-request-id')) : ids.next();
+        this.#id = id;
+      }
+      return id;
+    }
+
+    override setup(): void {
+      super.setup();
+      handlers.set(this.request, this);
+    }
+
+    override finish(): void {
+      try {
+        super.finish();
+      } finally {
+        handlers.delete(this.request);
+        if (this.#inFlight) {
+          this.#inFlight = false;
+          stats.inFlight--;
+        }
+      }
+    }
+
+    override parseRequest(): boolean | Promise<boolean> {
+      this.#id = null;
+      if (!this.#inFlight) {
+        this.#inFlight = true;
+        stats.inFlight++;
+      }
+      return super.parseRequest();
+    }
+
+    override sendResponse(code: number, message?: string): void {
+      super.sendResponse(code, message);
+      this.sendHeader('X-Request-Id', this.requestId());
+    }
+
+    override sendError(code: number, message?: string, explain?: string): void {
+      this.#errorCode = code;
+      try {
+        super.sendError(code, message, explain);
+      } finally {
+        this.#errorCode = 0;
+      }
+    }
+
+    override logRequest(code?: number | string, size?: number | string): void {
+      const ms = performance.now() - this.requestStart;
+      if (this.#inFlight) {
+        this.#inFlight = false;
+        stats.inFlight--;
+      }
+      stats.observe(this.command, this.statusCode, ms / 1000, this.bytesReceived, this.bytesSent);
+      if (this.rejectReason !== null) stats.reject(this.rejectReason);
+      if (access !== null) access.write(this, ms, this.requestId());
+      if (this.#pendingError !== null) this.#logPendingError();
+      if (ownLogRequest) super.logRequest(code, size);
+      this.#id = null;
+    }
+
+    /** The held-back 5xx line (no exception reported it): written at the end of the request. */
+    #logPendingError(): void {
+      const message = this.#pendingError!;
+      this.#pendingError = null;
+      log.error({ requestId: this.requestId(), req: describeRequest(this) }, message);
+    }
+
+    takePendingError(): string | null {
+      const message = this.#pendingError;
+      this.#pendingError = null;
+      return message;
+    }
+
+    /**
+     * Error records. A request the server refused (`rejectReason`: bad syntax, limits, timeout)
+     * is `warn`; an error page the handler chose to send below 500 (a 404…) is `debug` — the
+     * access record has it already; anything else (5xx, timeouts inside a handler) is `error`.
+     */
+    override logError(fmt: string, ...args: unknown[]): void {
+      if (ownLogError) super.logError(fmt, ...args);
+      const level = this.rejectReason !== null ? 'warn' : this.#errorCode > 0 && this.#errorCode < 500 ? 'debug' : 'error';
+      if (!log.isLevelEnabled(level)) return;
+      if (this.#errorCode >= 500 && this.rejectReason === null) {
+        // A 500 page may be the server answering an exception: `handleError` reports that one
+        // record with the stack; otherwise `logRequest` writes this line.
+        this.#pendingError = format(fmt, ...args);
+        return;
+      }
+      log[level](
+        { requestId: this.requestId(), req: describeRequest(this), reason: this.rejectReason ?? undefined },
+        format(fmt, ...args),
+      );
+    }
+
+    /** The user's own messages (`this.logMessage(...)`): `info` records on stdout. */
+    override logMessage(fmt: string, ...args: unknown[]): void {
+      if (ownLogMessage) return super.logMessage(fmt, ...args);
+      log.info({ requestId: this.requestId(), remoteAddress: this.clientAddress[0] }, format(fmt, ...args));
+    }
+  }
+  // Stack traces read `at ServiceHandler.do_GET (your file:line)`; labels use the user's class name.
+  return ServiceHandler;
+}
+
+/**
+ * True when `Base` or one of its ancestors below the library's handler base defines `name`
+ * (the base is the prototype that owns `handleOneRequest`, whichever copy of the library).
+ */
+function overrides(Base: HandlerClass, name: 'logRequest' | 'logError' | 'logMessage'): boolean {
+  for (let proto: object | null = Base.prototype; proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (Object.hasOwn(proto, 'handleOneRequest')) return false;
+    if (Object.hasOwn(proto, name)) return true;
+  }
+  return false;
+}
+
+/** The error record of an exception that escaped a handler (`server.handleError`). */
+export function logHandlerError(log: Logger, handler: WrappedHandler | undefined, clientAddress: Address, error: unknown): void {
+  if (handler === undefined) {
+    log.error({ err: error, remoteAddress: clientAddress[0], remotePort: clientAddress[1] }, 'connection error');
+    return;
+  }
+  const response = handler.takePendingError() ?? undefined;
+  log.error({ err: error, requestId: handler.requestId(), req: describeRequest(handler), response }, 'handler error');
+}

@@ -1,0 +1,65 @@
+/**
+ * `ServiceServer`: an `HTTPServer` that counts connections for the metrics and sends its
+ * errors (exceptions escaping handlers, connections cut at shutdown) to the service's error log.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { HTTPServer } from '../http/http-server.js';
+import type { Address } from '../socketserver/address.js';
+import type { RequestStats } from './request-stats.js';
+import { type HandlerContext, logHandlerError, type WrappedHandler } from './service-handler.js';
+
+/** The server settings the service takes from its config. */
+export interface ServerSettings {
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxBodyBytes: number;
+  maxConnections: number;
+  maxRequestLineBytes: number;
+  maxHeaderLineBytes: number;
+  maxHeaders: number;
+  shutdownTimeoutMs: number;
+  /** The listen backlog (`TCPServer.requestQueueSize`). */
+  requestQueueSize: number;
+}
+
+/**
+ * An HTTP server for the service. `name` (`app`, `metrics`) labels its log records.
+ *
+ * - Overrides: `verifyRequest` (counts accepted connections and those refused over
+ *   `maxConnections`), `handleError` and `handleShutdownTimeout` (error records).
+ */
+export class ServiceServer extends HTTPServer {
+  /** Which listener this is, in log records. */
+  readonly name: string;
+  readonly #stats: RequestStats;
+  readonly #log: Logger;
+  readonly #handlers: Map<Socket, WrappedHandler>;
+
+  constructor(name: string, address: Address, HandlerClass: new (...args: any[]) => WrappedHandler, ctx: HandlerContext, settings: ServerSettings) {
+    super(address, HandlerClass);
+    this.name = name;
+    this.#stats = ctx.stats;
+    this.#log = ctx.log;
+    this.#handlers = ctx.handlers;
+    // Binding waits one microtask (see BaseServer's constructor): these are in place before it.
+    Object.assign(this, settings);
+    ctx.stats.connectionsOpen = () => this.activeConnections;
+  }
+
+  override verifyRequest(request: Socket, clientAddress: Address): boolean {
+    this.#stats.connectionsAccepted++;
+    const ok = super.verifyRequest(request, clientAddress);
+    if (!ok) this.#stats.reject('too_many_connections');
+    return ok;
+  }
+
+  override handleError(request: Socket, clientAddress: Address, error: unknown): void {
+    logHandlerError(this.#log, this.#handlers.get(request), clientAddress, error);
+  }
+
+  override handleShutdownTimeout(cut: number): void {
+    this.#log.error({ listener: this.name, connectionsCut: cut, shutdownTimeoutMs: this.shutdownTimeoutMs }, `shutdown timeout: ${cut} connection(s) cut`);
+  }
+}

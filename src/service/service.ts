@@ -1,0 +1,98 @@
+/**
+ * Assembles the service from its parts: the app listener serving the user's handler, the
+ * metrics listener serving `MetricsHandler`, both wrapped for logs and metrics, and the
+ * lifecycle that drains them on a signal. `main.ts` calls this after the config, the handler
+ * module and the log streams were checked.
+ */
+import type { Socket } from 'node:net';
+import type { Config } from './config.js';
+import { Lifecycle } from './lifecycle.js';
+import type { Logs } from './logger.js';
+import { MetricsHandler } from './metrics-handler.js';
+import { ServiceMetrics } from './metrics.js';
+import { RequestIdGenerator } from './request-id.js';
+import { type HandlerClass, type HandlerContext, serviceHandler, type WrappedHandler } from './service-handler.js';
+import { type ServerSettings, ServiceServer } from './service-server.js';
+
+/** `http://host:port` for a log line (IPv6 in brackets). */
+export function listenUrl(address: readonly [string, number]): string {
+  const [host, port] = address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The running service's parts. */
+export class Service {
+  readonly app: ServiceServer;
+  readonly metricsServer: ServiceServer;
+  readonly metrics: ServiceMetrics;
+  readonly lifecycle: Lifecycle;
+  /** The handler class served on the app listener (the user's, unwrapped). */
+  readonly handler: HandlerClass;
+
+  /** Creates both listeners (they bind on the next microtask; await `ready`). */
+  constructor(config: Config, handler: HandlerClass, logs: Logs, metrics: ServiceMetrics = new ServiceMetrics()) {
+    this.handler = handler;
+    this.metrics = metrics;
+    const ids = new RequestIdGenerator();
+    const settings: ServerSettings = {
+      headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
+      requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      maxConnections: config.MAX_CONNECTIONS,
+      maxRequestLineBytes: config.MAX_HEADER_LINE_BYTES,
+      maxHeaderLineBytes: config.MAX_HEADER_LINE_BYTES,
+      maxHeaders: config.MAX_HEADERS,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      requestQueueSize: config.LISTEN_BACKLOG,
+    };
+    const context = (name: string, accessLogged: boolean): HandlerContext => ({
+      access: accessLogged ? logs.access : null,
+      log: logs.log,
+      stats: metrics.listener(name),
+      ids,
+      protocolVersion: config.PROTOCOL_VERSION,
+      handlers: new Map<Socket, WrappedHandler>(),
+    });
+
+    const appName = handler.name || 'AnonymousHandler';
+    const appCtx = context(appName, true);
+    this.app = new ServiceServer('app', [config.HOST, config.PORT], serviceHandler(handler, appCtx) as never, appCtx, settings);
+
+    const service = this;
+    class ServiceMetricsHandler extends MetricsHandler {
+      override registry = metrics.registry;
+      override isReady(): boolean {
+        return service.lifecycle.ready;
+      }
+    }
+    Object.defineProperty(ServiceMetricsHandler, 'name', { value: 'MetricsHandler' });
+    const metricsCtx = context('MetricsHandler', config.ACCESS_LOG_PROBES);
+    this.metricsServer = new ServiceServer(
+      'metrics',
+      [config.HOST, config.METRICS_PORT],
+      serviceHandler(ServiceMetricsHandler, metricsCtx) as never,
+      metricsCtx,
+      settings,
+    );
+
+    this.lifecycle = new Lifecycle({
+      servers: [this.app, this.metricsServer],
+      log: logs.log,
+      flushLogs: () => logs.flushSync(),
+      readinessDelayMs: config.READINESS_DELAY_MS,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    });
+  }
+
+  /** Resolves once both listeners are bound; rejects with the first bind error (EADDRINUSE…). */
+  get ready(): Promise<void> {
+    return Promise.all([this.app.ready, this.metricsServer.ready]).then(() => undefined);
+  }
+
+  /** Starts both serve loops. */
+  serve(): void {
+    void this.app.serveForever();
+    void this.metricsServer.serveForever();
+  }
+}

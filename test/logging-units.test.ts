@@ -1,0 +1,170 @@
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { AccessLog, type AccessFields, jsonString } from '../src/service/access-log.js';
+import { LogWriter } from '../src/service/log-writer.js';
+import { isWellFormedRequestId, RequestIdGenerator } from '../src/service/request-id.js';
+
+function tempFile(): { path: string; fd: number } {
+  const path = join(mkdtempSync(join(tmpdir(), 'basehttp-log-')), 'out.log');
+  return { path, fd: openSync(path, 'a') };
+}
+
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('jsonString', () => {
+  it('quotes plain strings and maps null/undefined to null', () => {
+    expect(jsonString('GET')).toBe('"GET"');
+    expect(jsonString('')).toBe('""');
+    expect(jsonString(null)).toBe('null');
+    expect(jsonString(undefined)).toBe('null');
+  });
+
+  it('agrees with JSON.stringify on every string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(jsonString(s)).toBe(JSON.stringify(s));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const s of ['a"b', 'a\\b', 'tab\there', 'nl\n', '\u0000', '\ud800', 'ÿé€😀', '\u007f']) {
+      expect(JSON.parse(jsonString(s))).toBe(s);
+    }
+  });
+});
+
+describe('AccessLog', () => {
+  const fields = (over: Partial<AccessFields> = {}): AccessFields => ({
+    command: 'GET',
+    path: '/a?b="c"',
+    requestVersion: 'HTTP/1.1',
+    clientAddress: ['::1', 5000],
+    statusCode: 200,
+    bytesSent: 120,
+    bytesReceived: 80,
+    headers: { get: (n: string) => ({ 'user-agent': 'ua/1', referer: undefined, 'x-request-id': undefined })[n] as string | undefined },
+    ...over,
+  });
+
+  function line(f: AccessFields, ms = 1.23456): string {
+    const lines: string[] = [];
+    const writer = { write: (s: string) => lines.push(s) } as unknown as LogWriter;
+    new AccessLog(writer, 42, 'host"x').write(f, ms, 'id-1');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.endsWith('}\n')).toBe(true);
+    return lines[0]!;
+  }
+
+  it('prints the line pino would print for the same record', () => {
+    const ours = JSON.parse(line(fields())) as Record<string, unknown>;
+    const pinoLines: string[] = [];
+    const logger = pino({ base: { pid: 42, hostname: 'host"x' } }, { write: (s: string) => pinoLines.push(s) });
+    logger.info(
+      {
+        req: { method: 'GET', url: '/a?b="c"', remoteAddress: '::1', remotePort: 5000 },
+        res: { statusCode: 200 },
+        responseTime: 1.235,
+        bytesSent: 120,
+        bytesReceived: 80,
+        httpVersion: 'HTTP/1.1',
+        userAgent: 'ua/1',
+        referer: null,
+        requestId: 'id-1',
+      },
+      'request completed',
+    );
+    const theirs = JSON.parse(pinoLines[0]!) as Record<string, unknown>;
+    theirs.time = ours.time;
+    expect(Object.keys(ours)).toEqual(Object.keys(theirs));
+    expect(ours).toEqual(theirs);
+    expect(Math.abs((ours.time as number) - Date.now())).toBeLessThan(5000);
+  });
+
+  it('nulls what a refused request cannot know', () => {
+    const rec = JSON.parse(line(fields({ command: '', requestVersion: '', statusCode: 414 }))) as Record<string, any>;
+    expect(rec.req).toEqual({ method: null, url: null, remoteAddress: '::1', remotePort: 5000 });
+    expect([rec.userAgent, rec.referer, rec.httpVersion, rec.res.statusCode]).toEqual([null, null, null, 414]);
+    const none = JSON.parse(line(fields({ command: null, statusCode: null }))) as Record<string, any>;
+    expect(none.res.statusCode).toBeNull();
+  });
+});
+
+describe('LogWriter', () => {
+  it('batches the lines of one event-loop turn into one write', async () => {
+    const { path, fd } = tempFile();
+    const w = new LogWriter(fd);
+    w.write('a\n');
+    w.write('b\n');
+    expect(readFileSync(path, 'utf8')).toBe('');
+    await nextTurn();
+    expect(readFileSync(path, 'utf8')).toBe('a\nb\n');
+    w.write('c\n');
+    w.flushSync();
+    expect(readFileSync(path, 'utf8')).toBe('a\nb\nc\n');
+    closeSync(fd);
+  });
+
+  it('writes at once when 64 KiB are pending', () => {
+    const { path, fd } = tempFile();
+    const w = new LogWriter(fd);
+    const line = `${'x'.repeat(1023)}\n`;
+    for (let i = 0; i < 64; i++) w.write(line);
+    expect(readFileSync(path, 'utf8').length).toBe(64 * 1024);
+    closeSync(fd);
+  });
+
+  it('keeps UTF-8 intact', () => {
+    const { path, fd } = tempFile();
+    const w = new LogWriter(fd);
+    w.write('é€😀\n');
+    w.flushSync();
+    expect(readFileSync(path, 'utf8')).toBe('é€😀\n');
+    closeSync(fd);
+  });
+
+  it('writes each line at once when not batched', () => {
+    const { path, fd } = tempFile();
+    const w = new LogWriter(fd, false);
+    w.write('now\n');
+    expect(readFileSync(path, 'utf8')).toBe('now\n');
+    closeSync(fd);
+  });
+
+  it('counts lines a broken descriptor lost and never throws', () => {
+    const { fd } = tempFile();
+    closeSync(fd);
+    const w = new LogWriter(fd);
+    w.write('a\n');
+    w.write('b\n');
+    expect(() => w.flushSync()).not.toThrow();
+    expect(w.dropped).toBe(2);
+    expect(w.error?.code).toBe('EBADF');
+  });
+});
+
+describe('request ids', () => {
+  it('accepts 1–128 characters of [A-Za-z0-9._:-] only', () => {
+    expect(isWellFormedRequestId('a')).toBe(true);
+    expect(isWellFormedRequestId('A-z_0.9:x')).toBe(true);
+    expect(isWellFormedRequestId('x'.repeat(128))).toBe(true);
+    expect(isWellFormedRequestId('x'.repeat(129))).toBe(false);
+    expect(isWellFormedRequestId('')).toBe(false);
+    expect(isWellFormedRequestId('a b')).toBe(false);
+    expect(isWellFormedRequestId('a\nb')).toBe(false);
+    expect(isWellFormedRequestId('ä')).toBe(false);
+  });
+
+  it('generates distinct ids with a per-process prefix', () => {
+    const a = new RequestIdGenerator();
+    const b = new RequestIdGenerator();
+    expect(a.prefix).toMatch(/^[0-9a-z]{8}-$/);
+    expect(a.prefix).not.toBe(b.prefix);
+    expect([a.next(), a.next()]).toEqual([`${a.prefix}1`, `${a.prefix}2`]);
+    expect(a.pick('keep.me')).toBe('keep.me');
+    expect(a.pick('drop me')).toBe(`${a.prefix}3`);
+    expect(a.pick(undefined)).toBe(`${a.prefix}4`);
+  });
+});

@@ -1,0 +1,134 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { get, RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
+
+const HANDLER = './test/fixtures/service/test-handler.mjs';
+
+let child: ServiceChild | null = null;
+afterEach(async () => {
+  await child?.stop();
+  child = null;
+});
+
+/** Resolves 'refused' or 'connected' for one connection attempt. */
+function tryConnect(port: number): Promise<'refused' | 'connected'> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
+    s.once('error', () => resolve('refused'));
+  });
+}
+
+async function inFlight(c: ServiceChild): Promise<number> {
+  const text = (await request(c.metricsPort, 'GET', '/metrics')).body.toString();
+  return Number(/http_requests_in_flight\{handler="TestHandler"\} (\d+)/.exec(text)![1]);
+}
+
+describe('SIGTERM drains the service', () => {
+  it('completes requests in flight, closes keep-alive connections, refuses new ones, exits 0', async () => {
+    child = await startService({ HANDLER_MODULE: HANDLER });
+    const port = child.appPort;
+    const busy = await Promise.all(Array.from({ length: 5 }, () => RawClient.connect(port)));
+    const idle = await RawClient.connect(port);
+    get(idle, port, '/ok');
+    expect((await idle.response()).headers.connection).toBeUndefined(); // kept alive
+    for (const c of busy) get(c, port, '/slow?ms=1500');
+    while ((await inFlight(child)) < 5) await new Promise((r) => setTimeout(r, 20));
+
+    child.signal('SIGTERM');
+    await child.waitFor((x) => x.msg === 'draining connections');
+    // The idle keep-alive connection is closed at once, the listener no longer accepts.
+    await idle.closedByServer(1000);
+    expect(await tryConnect(port)).toBe('refused');
+
+    const responses = await Promise.all(busy.map((c) => c.response()));
+    for (const r of responses) {
+      expect(r.status).toBe(200);
+      expect(r.headers.connection).toBe('close');
+      expect(r.body.toString()).toBe('ok\n');
+    }
+    await Promise.all(busy.map((c) => c.closedByServer()));
+    const { code } = await child.exited;
+    expect(code).toBe(0);
+    const done = await child.waitFor((x) => x.msg === 'shutdown complete');
+    expect(done.level).toBe(30);
+    expect(child.access().filter((x) => x.req.url === '/slow?ms=1500').map((x) => x.res.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(child.stderr).toEqual([]);
+  });
+
+  it('SIGINT does the same', async () => {
+    child = await startService();
+    child.signal('SIGINT');
+    expect((await child.exited).code).toBe(0);
+    const started = await child.waitFor((x) => typeof x.msg === 'string' && x.msg.includes('shutdown started'));
+    expect(started.signal).toBe('SIGINT');
+    await child.waitFor((x) => x.msg === 'shutdown complete');
+  });
+
+  it('answers /readyz 503 from the first signal and keeps serving during READINESS_DELAY_MS', async () => {
+    child = await startService({ READINESS_DELAY_MS: '1500' });
+    expect((await request(child.metricsPort, 'GET', '/readyz')).status).toBe(200);
+    const t0 = Date.now();
+    child.signal('SIGTERM');
+    await child.waitFor((x) => typeof x.msg === 'string' && x.msg.includes('shutdown started'));
+    const ready = await request(child.metricsPort, 'GET', '/readyz');
+    expect([ready.status, ready.body.toString()]).toEqual([503, 'shutting down\n']);
+    expect((await request(child.metricsPort, 'GET', '/healthz')).status).toBe(200);
+    expect((await request(child.appPort, 'GET', '/')).status).toBe(200); // traffic still routed here is served
+    expect((await child.exited).code).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+  });
+});
+
+describe('a shutdown that cannot finish exits 1', () => {
+  it('when SHUTDOWN_TIMEOUT_MS runs out, logging the connections cut', async () => {
+    child = await startService({ HANDLER_MODULE: HANDLER, SHUTDOWN_TIMEOUT_MS: '500' });
+    const c = await RawClient.connect(child.appPort);
+    get(c, child.appPort, '/hang');
+    while ((await inFlight(child)) < 1) await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
+    child.signal('SIGTERM');
+    const { code } = await child.exited;
+    expect(code).toBe(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
+    const cut = await child.waitFor((x) => x.msg === 'shutdown timeout: 1 connection(s) cut', 'stderr');
+    expect([cut.level, cut.listener, cut.connectionsCut]).toEqual([50, 'app', 1]);
+    const summary = await child.waitFor((x) => typeof x.msg === 'string' && x.msg.startsWith('shutdown timed out after 500 ms'), 'stderr');
+    expect(summary.connectionsCut).toBe(1);
+    expect(child.stdout.some((x) => x.msg === 'shutdown complete')).toBe(false);
+    await c.closedByServer();
+  });
+
+  it('on a second signal, at once, logging the connections cut', async () => {
+    child = await startService({ HANDLER_MODULE: HANDLER, READINESS_DELAY_MS: '10000' });
+    const c = await RawClient.connect(child.appPort);
+    get(c, child.appPort, '/hang');
+    while ((await inFlight(child)) < 1) await new Promise((r) => setTimeout(r, 20));
+    child.signal('SIGTERM');
+    await child.waitFor((x) => typeof x.msg === 'string' && x.msg.includes('shutdown started'));
+    const t0 = Date.now();
+    child.signal('SIGINT');
+    const { code } = await child.exited;
+    expect(code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const rec = await child.waitFor((x) => x.signal === 'SIGINT' && x.level === 50, 'stderr');
+    expect(rec.msg).toBe('second signal SIGINT: exiting now, 1 connection(s) cut');
+    expect(rec.connectionsCut).toBe(1);
+  });
+});
+
+describe('a crash', () => {
+  it('is logged as fatal, the pending access records are written, the exit code is 1', async () => {
+    child = await startService({ HANDLER_MODULE: HANDLER });
+    expect((await request(child.appPort, 'GET', '/crash')).status).toBe(200);
+    const { code } = await child.exited;
+    expect(code).toBe(1);
+    const fatal = await child.waitFor((x) => x.level === 60, 'stderr');
+    expect(fatal.msg).toBe('uncaught exception');
+    expect(fatal.err.message).toBe('crash outside a request');
+    expect(child.access().map((x) => x.req.url)).toEqual(['/crash']);
+  });
+});
