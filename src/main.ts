@@ -8,9 +8,16 @@
  *    a bind failure (EADDRINUSE…) exits 1. Logs one startup line with both real addresses
  *    (so `PORT=0` shows the port the OS chose) and the settings.
  * 5. Serves until SIGTERM/SIGINT (see `service/lifecycle.ts`).
+ *
+ * With `WORKERS` > 1 this process becomes the cluster primary (`service/cluster-primary.ts`):
+ * it serves only the metrics listener and forks the workers, which run this file again and
+ * serve the app (`service/cluster-worker.ts`).
  */
+import cluster from 'node:cluster';
 import { writeSync } from 'node:fs';
 import AppHandler from './service/app-handler.js';
+import { ClusterPrimary, WORKER_ENV } from './service/cluster-primary.js';
+import { runWorker } from './service/cluster-worker.js';
 import { CONFIG_EXIT_CODE, loadConfig } from './service/config.js';
 import { loadHandlerModule } from './service/handler-module.js';
 import { Logs } from './service/logger.js';
@@ -51,6 +58,24 @@ async function main(): Promise<void> {
   process.on('uncaughtException', crash('uncaught exception'));
   process.on('unhandledRejection', crash('unhandled promise rejection'));
 
+  if (cluster.isWorker && process.env[WORKER_ENV] === '1') {
+    await runWorker(config, handler, logs);
+    return;
+  }
+  if (config.WORKERS > 1) {
+    const primary = new ClusterPrimary(config, handler.name, logs);
+    primary.install();
+    try {
+      await primary.start();
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      logs.log.fatal({ err }, `cannot listen on ${config.HOST} (PORT ${config.PORT}, METRICS_PORT ${config.METRICS_PORT}): ${err.code ?? err.message}`);
+      logs.flushSync();
+      process.exit(1);
+    }
+    return;
+  }
+
   const service = new Service(config, handler, logs);
   try {
     await service.ready;
@@ -64,7 +89,7 @@ async function main(): Promise<void> {
   service.lifecycle.install();
 
   const app = listenUrl(service.app.serverAddress);
-  const metrics = listenUrl(service.metricsServer.serverAddress);
+  const metrics = listenUrl(service.metricsServer!.serverAddress);
   logs.log.info(
     { app, metrics, handler: handler.name, node: process.version, settings: { ...config, MAX_CONNECTIONS: Number.isFinite(config.MAX_CONNECTIONS) ? config.MAX_CONNECTIONS : 'unlimited' } },
     `listening on ${app} (${handler.name}), metrics on ${metrics}`,

@@ -33,6 +33,7 @@ describe('config schema', () => {
       ACCESS_LOG_PROBES: false,
       ERROR_LOG_FILE: null,
       PROTOCOL_VERSION: 'HTTP/1.1',
+      WORKERS: 1,
     });
   });
 

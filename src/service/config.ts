@@ -8,6 +8,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { availableCores } from './cluster-cores.js';
 
 /** `EX_CONFIG` from BSD's sysexits.h: "something was found in an unconfigured or misconfigured state". */
 export const CONFIG_EXIT_CODE = 78;
@@ -86,6 +87,19 @@ function oneOf<const T extends readonly string[]>(values: T, dflt: T[number], ca
   });
 }
 
+/** `WORKERS`: an integer from 1 to 64, or `auto` (the cores this container may use, at most 64). */
+function workers() {
+  const accepted = 'an integer from 1 to 64, or "auto"';
+  return z.string().optional().transform((raw, ctx): number => {
+    if (blank(raw)) return 1;
+    const text = raw.trim();
+    if (text.toLowerCase() === 'auto') return Math.min(64, availableCores());
+    if (!/^\d{1,16}$/.test(text)) return fail(ctx, accepted);
+    const value = Number(text);
+    return value >= 1 && value <= 64 ? value : fail(ctx, accepted);
+  });
+}
+
 /** An IP address (v4 or v6, brackets allowed) or a DNS host name. */
 function host(dflt: string) {
   const accepted = 'an IPv4 or IPv6 address or a host name (e.g. 0.0.0.0, ::, 127.0.0.1, localhost)';
@@ -129,6 +143,7 @@ export const configSchema = z
     ACCESS_LOG_PROBES: bool(false),
     ERROR_LOG_FILE: text('a file path without control characters'),
     PROTOCOL_VERSION: oneOf(PROTOCOL_VERSIONS, 'HTTP/1.1', false),
+    WORKERS: workers(),
   })
   .superRefine((c, ctx) => {
     if (c.PORT !== 0 && c.PORT === c.METRICS_PORT) {
@@ -167,6 +182,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ACCESS_LOG_PROBES', default: 'false', accepted: 'boolean, as above', description: 'Also log requests to the metrics listener (`/metrics`, probes).' },
   { name: 'ERROR_LOG_FILE', default: '(stderr)', accepted: 'file path', description: 'Error records go to this file (appended; created if missing, in an existing directory).' },
   { name: 'PROTOCOL_VERSION', default: 'HTTP/1.1', accepted: PROTOCOL_VERSIONS.join(', '), description: 'Protocol of both listeners\' handlers (HTTP/1.0 closes after each response); overrides the handler class\'s own.' },
+  { name: 'WORKERS', default: '1', accepted: '1–64 or `auto`', description: 'App processes (`node:cluster` workers sharing the app port; 1: no cluster). `auto`: the cores the container may use (CPU affinity capped by the cgroup CPU quota).' },
 ];
 
 /** A value as shown in an error line: quoted and escaped, cut at 80 characters. */

@@ -20,32 +20,48 @@ export function listenUrl(address: readonly [string, number]): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** The server settings taken from the config (both listeners, every process). */
+export function serverSettings(config: Config): ServerSettings {
+  return {
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    maxConnections: config.MAX_CONNECTIONS,
+    maxRequestLineBytes: config.MAX_HEADER_LINE_BYTES,
+    maxHeaderLineBytes: config.MAX_HEADER_LINE_BYTES,
+    maxHeaders: config.MAX_HEADERS,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    requestQueueSize: config.LISTEN_BACKLOG,
+  };
+}
+
+/** How a process runs the service: alone (`WORKERS=1`), or as a cluster worker. */
+export interface ServiceOptions {
+  /**
+   * False in a cluster worker: the primary serves the metrics listener (aggregated), and the
+   * primary has already waited `READINESS_DELAY_MS` before it signals the worker. Default true.
+   */
+  readonly metricsListener?: boolean;
+}
+
 /** The running service's parts. */
 export class Service {
   readonly app: ServiceServer;
-  readonly metricsServer: ServiceServer;
+  /** Null in a cluster worker (the primary serves the metrics listener). */
+  readonly metricsServer: ServiceServer | null;
   readonly metrics: ServiceMetrics;
   readonly lifecycle: Lifecycle;
   /** The handler class served on the app listener (the user's, unwrapped). */
   readonly handler: HandlerClass;
 
   /** Creates both listeners (they bind on the next microtask; await `ready`). */
-  constructor(config: Config, handler: HandlerClass, logs: Logs, metrics: ServiceMetrics = new ServiceMetrics()) {
+  constructor(config: Config, handler: HandlerClass, logs: Logs, metrics: ServiceMetrics = new ServiceMetrics(), options: ServiceOptions = {}) {
     this.handler = handler;
     this.metrics = metrics;
+    const withMetrics = options.metricsListener !== false;
     const ids = new RequestIdGenerator();
-    const settings: ServerSettings = {
-      headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
-      keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
-      requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
-      maxBodyBytes: config.MAX_BODY_BYTES,
-      maxConnections: config.MAX_CONNECTIONS,
-      maxRequestLineBytes: config.MAX_HEADER_LINE_BYTES,
-      maxHeaderLineBytes: config.MAX_HEADER_LINE_BYTES,
-      maxHeaders: config.MAX_HEADERS,
-      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-      requestQueueSize: config.LISTEN_BACKLOG,
-    };
+    const settings = serverSettings(config);
     const context = (name: string, accessLogged: boolean): HandlerContext => ({
       access: accessLogged ? logs.access : null,
       log: logs.log,
@@ -59,7 +75,20 @@ export class Service {
     const appCtx = context(appName, true);
     this.app = new ServiceServer('app', [config.HOST, config.PORT], serviceHandler(handler, appCtx) as never, appCtx, settings);
 
+    this.metricsServer = withMetrics ? this.#metricsListener(config, context, settings) : null;
+
+    this.lifecycle = new Lifecycle({
+      servers: this.metricsServer === null ? [this.app] : [this.app, this.metricsServer],
+      log: logs.log,
+      flushLogs: () => logs.flushSync(),
+      readinessDelayMs: withMetrics ? config.READINESS_DELAY_MS : 0,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    });
+  }
+
+  #metricsListener(config: Config, context: (name: string, accessLogged: boolean) => HandlerContext, settings: ServerSettings): ServiceServer {
     const service = this;
+    const metrics = this.metrics;
     class ServiceMetricsHandler extends MetricsHandler {
       override registry = metrics.registry;
       override isReady(): boolean {
@@ -68,31 +97,23 @@ export class Service {
     }
     Object.defineProperty(ServiceMetricsHandler, 'name', { value: 'MetricsHandler' });
     const metricsCtx = context('MetricsHandler', config.ACCESS_LOG_PROBES);
-    this.metricsServer = new ServiceServer(
+    return new ServiceServer(
       'metrics',
       [config.HOST, config.METRICS_PORT],
       serviceHandler(ServiceMetricsHandler, metricsCtx) as never,
       metricsCtx,
       settings,
     );
-
-    this.lifecycle = new Lifecycle({
-      servers: [this.app, this.metricsServer],
-      log: logs.log,
-      flushLogs: () => logs.flushSync(),
-      readinessDelayMs: config.READINESS_DELAY_MS,
-      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    });
   }
 
   /** Resolves once both listeners are bound; rejects with the first bind error (EADDRINUSE…). */
   get ready(): Promise<void> {
-    return Promise.all([this.app.ready, this.metricsServer.ready]).then(() => undefined);
+    return Promise.all([this.app.ready, this.metricsServer?.ready]).then(() => undefined);
   }
 
   /** Starts both serve loops. */
   serve(): void {
     void this.app.serveForever();
-    void this.metricsServer.serveForever();
+    if (this.metricsServer !== null) void this.metricsServer.serveForever();
   }
 }
