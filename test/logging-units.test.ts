@@ -50,13 +50,42 @@ describe('AccessLog', () => {
   });
 
   function line(f: AccessFields, ms = 1.23456): string {
-    const lines: string[] = [];
-    const writer = { write: (s: string) => lines.push(s) } as unknown as LogWriter;
+    const { path, fd } = tempFile();
+    const writer = new LogWriter(fd);
     new AccessLog(writer, 42, 'host"x').write(f, ms, 'id-1');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]!.endsWith('}\n')).toBe(true);
-    return lines[0]!;
+    expect(readFileSync(path, 'utf8')).toBe(''); // formatted and written at the end of the turn
+    writer.flushSync();
+    const text = readFileSync(path, 'utf8');
+    closeSync(fd);
+    expect(text.split('\n')).toHaveLength(2);
+    return text;
   }
+
+  it('writes the records at the end of the event-loop turn, before any later line', async () => {
+    const { path, fd } = tempFile();
+    const writer = new LogWriter(fd);
+    const log = new AccessLog(writer, 1, 'h');
+    log.write(fields(), 1, 'a');
+    log.write(fields({ path: '/b' }), 1, 'b');
+    writer.write('{"msg":"other"}\n'); // e.g. a pino line: the waiting records go first
+    log.write(fields({ path: '/c' }), 1, 'c');
+    expect(readFileSync(path, 'utf8')).toBe('');
+    await nextTurn();
+    const ids = readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { requestId?: string; msg: string }).requestId ?? 'other');
+    expect(ids).toEqual(['a', 'b', 'other', 'c']);
+    closeSync(fd);
+  });
+
+  it('does not hold more than 512 records', () => {
+    const { path, fd } = tempFile();
+    const writer = new LogWriter(fd);
+    const log = new AccessLog(writer, 1, 'h');
+    for (let i = 0; i < 511; i++) log.write(fields(), 1, `r${i}`);
+    expect(readFileSync(path, 'utf8')).toBe('');
+    log.write(fields(), 1, 'r511');
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(512);
+    closeSync(fd);
+  });
 
   it('prints the line pino would print for the same record', () => {
     const ours = JSON.parse(line(fields())) as Record<string, unknown>;

@@ -144,6 +144,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   #sentConnectionHeader = false;
   readonly #checkedValues: string[] = ['', '', '', ''];
   #checkedNext = 0;
+  readonly #candidates: string[] = ['', '', '', ''];
+  #candidateNext = 0;
   #phase = IDLE;
   #since = 0;
   #writtenMark = 0;
@@ -647,12 +649,20 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
       v = value;
       // The values a handler sends again and again (Server, Date, Content-Type…) are checked once:
       // a four-entry cache of checked strings, compared by identity first (5.3 % of a pipelined
-      // profile was this check before).
+      // profile was this check before). A value enters it when seen again among the last four
+      // values that missed it, so a value new on every request (a request id) never evicts the
+      // repeated ones (the service measured ~0.6 µs per request of re-checks before).
       const ok = this.#checkedValues;
       if (v !== ok[0] && v !== ok[1] && v !== ok[2] && v !== ok[3]) {
         checkHeaderValue(keyword, v);
-        ok[this.#checkedNext] = v;
-        this.#checkedNext = (this.#checkedNext + 1) & 3;
+        const seen = this.#candidates;
+        if (v === seen[0] || v === seen[1] || v === seen[2] || v === seen[3]) {
+          ok[this.#checkedNext] = v;
+          this.#checkedNext = (this.#checkedNext + 1) & 3;
+        } else {
+          seen[this.#candidateNext] = v;
+          this.#candidateNext = (this.#candidateNext + 1) & 3;
+        }
       }
     }
     if (this.requestVersion !== 'HTTP/0.9') this.#headersBuffer += `${keyword}: ${v}\r\n`;

@@ -46,6 +46,8 @@ export class LogWriter {
     this.#scheduled = false;
     this.flushSync();
   };
+  /** Lines formatted late (the access log): drained into this writer before anything is written. */
+  source: { drain(): void } | null = null;
 
   constructor(fd: number, batched = true) {
     this.fd = fd;
@@ -54,19 +56,30 @@ export class LogWriter {
 
   /** Queues `line` (which ends with a newline). Returns true, as a stream that never needs draining. */
   write(line: string): boolean {
+    this.source?.drain();
+    return this.push(line);
+  }
+
+  /** Queues `line` without draining `source` first (for the source itself). */
+  push(line: string): boolean {
     this.#pending.push(line);
     this.#pendingLength += line.length;
-    if (!this.batched || this.#pendingLength >= FLUSH_AT) {
-      this.flushSync();
-    } else if (!this.#scheduled) {
+    if (!this.batched || this.#pendingLength >= FLUSH_AT) this.flushSync();
+    else this.schedule();
+    return true;
+  }
+
+  /** Makes sure a flush runs at the end of this event-loop turn. */
+  schedule(): void {
+    if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#flushLater);
     }
-    return true;
   }
 
   /** Writes everything pending now. Safe on exit paths (synchronous, never throws). */
   flushSync(): void {
+    this.source?.drain();
     if (this.#pending.length === 0) return;
     // One join (copies each line's pieces once into a flat string) and one UTF-8 encoding per
     // batch: cheaper than appending to one growing string, whose deep rope is slow to flatten.
