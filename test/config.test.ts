@@ -43,8 +43,8 @@ describe('config schema', () => {
     expect(SETTINGS.map((s) => s.name)).toEqual(Object.keys(r.config));
   });
 
-  it('has every variable in the docs/service.md table, with its default', () => {
-    const doc = readFileSync(new URL('../docs/service.md', import.meta.url), 'utf8');
+  it('has every variable in the README.md table, with its default', () => {
+    const doc = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const rows = doc.split('\n').filter((l) => l.startsWith('| `'));
     for (const s of SETTINGS) {
       const row = rows.find((l) => l.startsWith(`| \`${s.name}\` |`));

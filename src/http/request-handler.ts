@@ -2,7 +2,7 @@ import { format } from 'node:util';
 import { BaseHTTPError } from '../socketserver/errors.js';
 import { StreamRequestHandler } from '../socketserver/stream-request-handler.js';
 import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, BodyReader, precheckChunked, tooLarge } from './body-reader.js';
-import './buffer-slice.js';
+import '../socketserver/buffer-slice.js';
 import { currentHttpDate, httpDate, logDate, monthname, weekdayname } from './date.js';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE, renderErrorPage } from './error-page.js';
 import { HeadInfo, parseHeaderLines, TCHAR } from './header-parser.js';

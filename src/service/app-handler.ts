@@ -1,6 +1,6 @@
 /**
  * The example app handler the service serves when `HANDLER_MODULE` is not set — and the pattern
- * to copy for your own (see docs/service.md, "Writing a handler"):
+ * to copy for your own (see README.md, "Writing and loading a handler"):
  *
  * - `GET /` and `HEAD /`: a plain-text greeting;
  * - `GET /hello/<name>`: a JSON greeting;
