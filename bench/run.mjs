@@ -220,7 +220,16 @@ async function main() {
   const cells = Object.fromEntries(scenarios.map((sc) => [sc.id,
     Object.fromEntries(Object.entries(roundsBy[sc.id]).map(([id, rounds]) => [id, summarize(rounds)]))]));
   const commands = {
-    servers: servers.map((s) => s.command({ port: 'PORT', metricsPort: 'METRICS_PORT', logFile: 'access.log', tmpDir: '$TMP' }).text),
+    // Only the `text` is used here, but building a command may write files (nginx's config):
+    // give it a real scratch directory, removed at once, never a literal '$TMP' in the cwd.
+    servers: servers.map((s) => {
+      const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cmd-'));
+      try {
+        return s.command({ port: 'PORT', metricsPort: 'METRICS_PORT', logFile: 'access.log', tmpDir: scratch }).text;
+      } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
+      }
+    }),
     scenarios: [
       ...scenarios.filter((s) => s.kind === 'wrk').map((s) => wrkCommandText(s, settings.seconds)),
       ...scenarios.filter((s) => s.kind === 'idle').map(() => `taskset -c ${WRK_CORE} node bench/idle-conns.mjs PORT ${IDLE_CONNECTIONS} SERVER_PID`),
