@@ -2,10 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Loaders for the public corpora in `../shared/corpora` (outside the repository; CI provides the
- * same relative path). See that folder's README for the formats.
+ * Loaders for the public corpora (llhttp, Http11Probe, h2o; MIT). A copy is kept in
+ * `test/fixtures/public-corpora/` so that a fresh clone runs these tests anywhere; the workplace's
+ * `../shared/corpora` (same files) is used when present. See the README there for the formats.
  */
-export const CORPORA_DIR = fileURLToPath(new URL('../../../shared/corpora/', import.meta.url));
+const SHARED = fileURLToPath(new URL('../../../shared/corpora/', import.meta.url));
+const VENDORED = fileURLToPath(new URL('../fixtures/public-corpora/', import.meta.url));
+export const CORPORA_DIR = existsSync(SHARED) ? SHARED : VENDORED;
 
 export function corporaPresent(): boolean {
   return existsSync(CORPORA_DIR);
