@@ -5,8 +5,9 @@ import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, BodyReader, precheckChunked, tooL
 import '../socketserver/buffer-slice.js';
 import { currentHttpDate, httpDate, logDate, monthname, weekdayname } from './date.js';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE, renderErrorPage } from './error-page.js';
-import { HeadInfo, parseHeaderLines, TCHAR } from './header-parser.js';
-import { HEADER_TOO_LONG, LINE_TOO_LONG, NEED_MORE, scanHead, TOO_MANY_HEADERS, isLineSpace } from './head-scanner.js';
+import { HeadInfo, parseHeaderLines } from './header-parser.js';
+import { HEADER_TOO_LONG, LINE_TOO_LONG, NEED_MORE, scanHead, TOO_MANY_HEADERS } from './head-scanner.js';
+import { hasToken, isTokenString, parseVersion, splitWords, validTarget } from './request-line.js';
 import type { HTTPServer, SweptConnection } from './http-server.js';
 import { HTTPMessage } from './message.js';
 import { checkHeaderName, checkHeaderValue, checkReason, checkStatus } from './response-checks.js';
@@ -741,61 +742,3 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     process.stderr.write(`${this.addressString()} - - [${this.logDateTimeString()}] ${escapeControl(message)}\n`);
   }
 }
-
-/** True when the comma-separated list `list` (lower-case) holds `token`. */
-function hasToken(list: string, token: string): boolean {
-  if (!list.includes(',')) return false;
-  return list.split(',').some((t) => t.trim() === token);
-}
-
-/** Words of the request line split on SP/HTAB/VT/FF (and CR, refused later). */
-function splitWords(buf: Buffer, from: number, to: number, text: string): string[] {
-  const words: string[] = [];
-  let i = from;
-  while (i < to) {
-    while (i < to && (isLineSpace(buf[i]!) || buf[i] === 0x0d)) i++;
-    if (i === to) break;
-    const s = i;
-    while (i < to && !isLineSpace(buf[i]!) && buf[i] !== 0x0d) i++;
-    words.push(text.slice(s - from, i - from));
-  }
-  return words;
-}
-
-/** CPython's version rule: `HTTP/` then two dot-separated runs of at most 10 digits. */
-const V11: [number, number] = [1, 1];
-const V10: [number, number] = [1, 0];
-function parseVersion(v: string): [number, number] | null {
-  // The two versions every client sends skip the split and the regexes (1.6 % of a hello-world
-  // profile before; docs/performance.md). Callers never mutate the tuple.
-  if (v === 'HTTP/1.1') return V11;
-  if (v === 'HTTP/1.0') return V10;
-  if (!v.startsWith('HTTP/')) return null;
-  const parts = v.slice(5).split('.');
-  if (parts.length !== 2) return null;
-  const [a, b] = parts as [string, string];
-  if (!/^[0-9]{1,10}$/.test(a) || !/^[0-9]{1,10}$/.test(b)) return null;
-  return [Number(a), Number(b)];
-}
-
-function isTokenString(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (TCHAR[s.charCodeAt(i)] !== 1) return false;
-  return s.length > 0;
-}
-
-const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-const AUTHORITY_FORM = /^[^/?#@\s]+:[0-9]+$/;
-
-/** RFC 9112 §3.2: origin-form, absolute-form, authority-form (CONNECT), asterisk (OPTIONS); visible ASCII only. */
-function validTarget(command: string, target: string): boolean {
-  for (let i = 0; i < target.length; i++) {
-    const c = target.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f) return false;
-  }
-  const first = target.charCodeAt(0);
-  if (first === 0x2f) return true;
-  if (target === '*') return command === 'OPTIONS';
-  if (command === 'CONNECT') return AUTHORITY_FORM.test(target);
-  return ABSOLUTE_FORM.test(target);
-}
-
