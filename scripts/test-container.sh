@@ -39,7 +39,8 @@ run_check() {
   local name="$1" dir="$2" t=$SECONDS rc=0
   shift 2
   echo "== test-container: $name ($dir)"
-  env "$@" LOG_DIR="$LOG_ROOT/$name" "$CHECK" "$dir" || rc=$?
+  # STOP_DOCKERD is for the end of this script: compose-check would stop the daemon after each run.
+  env -u STOP_DOCKERD "$@" LOG_DIR="$LOG_ROOT/$name" "$CHECK" "$dir" || rc=$?
   echo "== test-container: $name: exit $rc after $((SECONDS - t))s"
   [[ $rc -eq 0 ]] || failed+=("$name")
 }
