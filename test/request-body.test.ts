@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { BaseHTTPRequestHandler } from '../src/index.js';
-import { Echo, exchange, start, statuses, type Started } from './support/raw.js';
+import { Echo, exchange, open, start, statuses, type Started } from './support/raw.js';
 
 let srv: Started | null = null;
 afterEach(async () => {
@@ -117,7 +117,6 @@ describe('request bodies', () => {
 
   test('Expect: 100-continue gets an interim response before the body is sent', async () => {
     srv = await start(Echo);
-    const { open } = await import('./support/raw.js');
     const c = await open(srv.port);
     c.sock.write('POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n');
     const interim = await c.read((s) => s.includes('\r\n\r\n'));

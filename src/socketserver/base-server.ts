@@ -111,11 +111,6 @@ export class BaseServer {
     return this.#shuttingDown;
   }
 
-  /** The open connections (for subclasses that act on all of them, as a drain does). */
-  protected get connections(): ReadonlySet<Socket> {
-    return this.#connections;
-  }
-
   /**
    * Hands an accepted socket to the server: the transport layer (`TCPServer`) calls this for
    * each accepted connection. Served at once while `serveForever()` runs, else queued.
@@ -286,12 +281,8 @@ export class BaseServer {
     });
     const queued = this.#backlog.splice(0);
     for (const socket of queued) void this.#handleRequestNoblock(socket);
-    this.serviceStarted();
     return this.#loop;
   }
-
-  /** Called when `serveForever()` starts. May be overridden (timers, sweeps). Default: nothing. */
-  protected serviceStarted(): void {}
 
   /**
    * Handles one connection, then returns. Waits at most `timeout` seconds for one, else calls
@@ -387,12 +378,6 @@ export class BaseServer {
    */
   handleShutdownTimeout(cut: number): void {
     process.stderr.write(`shutdown timeout: ${cut} connection(s) cut\n`);
-  }
-
-  /** Waits until no connection is open (tests, drains). */
-  protected whenIdle(): Promise<void> {
-    if (this.#connections.size === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
   }
 }
 
