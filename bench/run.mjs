@@ -5,6 +5,7 @@
 //   BENCH_QUICK=1      smoke test: 1 round, 2 s runs, results to bench/out/RESULTS-quick.md
 //   BENCH_ROUNDS=n     rounds (default 3)          BENCH_SECONDS=n  measured seconds (default 3)
 //   BENCH_SERVERS=a,b  only these server ids       BENCH_SCENARIOS=a,b  only these scenario ids
+//   BENCH_OUT=file     write the results there instead (subset runs while developing)
 //
 // Talks to 127.0.0.1 only. Every wait has a deadline; every child is killed on exit, on error
 // and on SIGINT/SIGTERM.
@@ -40,7 +41,9 @@ const settings = {
   wrkCore: WRK_CORE,
 };
 const OUT_DIR = path.join(ROOT, 'bench/out'); // git-ignored: lua scripts, quick results
-const RESULTS = quick ? path.join(OUT_DIR, 'RESULTS-quick.md') : path.join(ROOT, 'bench/RESULTS.md');
+const RESULTS = process.env.BENCH_OUT
+  ? path.resolve(process.env.BENCH_OUT)
+  : quick ? path.join(OUT_DIR, 'RESULTS-quick.md') : path.join(ROOT, 'bench/RESULTS.md');
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'basehttp-bench-'));
 
 // --- never leave a server behind -----------------------------------------------------------

@@ -109,4 +109,44 @@ describe('keep-alive and pipelining', () => {
     const r = await exchange(srv.port, get('/a') + get('/b', 'Connection: close\r\n'));
     expect(statuses(r.text)).toEqual([204, 204]);
   });
+
+  test('a subclass extending handleOneRequest() is called once per request, waiting or pipelined', async () => {
+    const calls: string[] = [];
+    class Counting extends Echo {
+      override handleOneRequest(): void | Promise<void> {
+        calls.push('call');
+        return super.handleOneRequest();
+      }
+    }
+    srv = await start(Counting);
+    const c = await open(srv.port);
+    c.sock.write(get('/a'));
+    await c.read((s) => s.includes('path=/a\n'));
+    c.sock.write(get('/b') + get('/c'));
+    await c.read((s) => s.includes('path=/c\n'));
+    c.sock.write(get('/d', 'Connection: close\r\n'));
+    await c.read((s) => s.includes('path=/d\n'));
+    await c.closed;
+    expect(Echo.seen).toEqual(['GET /a', 'GET /b', 'GET /c', 'GET /d']);
+    expect(calls.length).toBe(4);
+  });
+
+  test('heads longer than the first line table grow it on the same connection; the limit still holds', async () => {
+    const fields = (n: number): string => Array.from({ length: n }, (_, i) => `X-F${i}: ${i}\r\n`).join('');
+    srv = await start(Echo);
+    const c = await open(srv.port);
+    const answers: number[] = [];
+    c.sock.write(get('/few', fields(2)));
+    answers.push(...statuses(await c.read((s) => s.includes('path=/few\n'))));
+    // 98 fields + Host + the blank line = 100 lines: CPython's limit, accepted.
+    c.sock.write(get('/many', fields(98)));
+    answers.push(...statuses(await c.read((s) => s.includes('path=/many\n'))));
+    c.sock.write(get('/few2', fields(1)));
+    answers.push(...statuses(await c.read((s) => s.includes('path=/few2\n'))));
+    c.sock.write(get('/over', fields(99)));
+    answers.push(...statuses(await c.read((s) => s.includes('431'))));
+    await c.closed;
+    expect(answers).toEqual([200, 200, 200, 431]);
+    expect(Echo.seen).toEqual(['GET /few', 'GET /many', 'GET /few2']);
+  });
 });

@@ -12,6 +12,8 @@ export const LINE_TOO_LONG = -2;
 export const HEADER_TOO_LONG = -3;
 /** Too many header lines: 431. */
 export const TOO_MANY_HEADERS = -4;
+/** `lines` is full before the limit: the caller gives a longer array and scans again. */
+export const LINES_FULL = -5;
 
 export interface ScanLimits {
   maxRequestLineBytes: number;
@@ -68,7 +70,7 @@ export function scanHead(buf: Buffer, start: number, limits: ScanLimits, lines: 
     if (nl - p + 1 > maxLine) return HEADER_TOO_LONG;
     // CPython counts the blank line too: 100 header lines + the blank one is "more than 100".
     if (n > maxHeaders) return TOO_MANY_HEADERS;
-    if (n + 1 >= lines.length) return TOO_MANY_HEADERS;
+    if (n + 1 >= lines.length) return LINES_FULL;
     lines[++n] = nl;
     lines[0] = n;
     if (nl === p || (nl === p + 1 && buf[p] === 0x0d)) return nl + 1;

@@ -28,7 +28,9 @@ const OVERLOADED = Buffer.from(
  * - Class fields that may be overridden (or set on the instance before serving):
  *   `headersTimeoutMs` (30 000): the whole request head must arrive within it, measured from its
  *   first byte, else 408 and close; `keepAliveTimeoutMs` (5 000): idle time allowed before a
- *   request (also a new connection's first), then a silent close; `requestTimeoutMs` (300 000):
+ *   request (also a new connection's first), then a silent close (timeouts are checked by a
+ *   sweep every tenth of the shortest one, 10 ms to 1 s: a timeout fires up to one period late,
+ *   the keep-alive one up to two); `requestTimeoutMs` (300 000):
  *   a handler still waiting for body bytes this long after the head gets 408; `maxBodyBytes`
  *   (1 MiB): `readBody()`'s default limit, 413 above it; `maxConnections` (Infinity);
  *   `maxRequestLineBytes` (65 536: 414), `maxHeaderLineBytes` (65 536: 431), `maxHeaders` (100
@@ -78,7 +80,9 @@ export class HTTPServer extends TCPServer {
     this.#live.add(connection);
     if (this.#sweeper === null) {
       // One timer per server, not per connection or request (node's http server does the same
-      // with its connectionsCheckingInterval). Its period bounds how late a timeout fires.
+      // with its connectionsCheckingInterval). Its period bounds how late a timeout fires: one
+      // period for the head and request timeouts, two for the keep-alive one (a connection's idle
+      // time is counted from the first sweep that sees it idle, to spare a clock read per request).
       const period = Math.min(1000, Math.max(10, Math.min(this.headersTimeoutMs, this.keepAliveTimeoutMs, this.requestTimeoutMs) / 10));
       this.#sweeper = setInterval(() => this.#sweep(), period);
       this.#sweeper.unref();

@@ -6,7 +6,7 @@ import '../socketserver/buffer-slice.js';
 import { currentHttpDate, httpDate, logDate, monthname, weekdayname } from './date.js';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE, renderErrorPage } from './error-page.js';
 import { HeadInfo, parseHeaderLines } from './header-parser.js';
-import { HEADER_TOO_LONG, LINE_TOO_LONG, NEED_MORE, scanHead, TOO_MANY_HEADERS } from './head-scanner.js';
+import { HEADER_TOO_LONG, LINE_TOO_LONG, LINES_FULL, NEED_MORE, scanHead, TOO_MANY_HEADERS } from './head-scanner.js';
 import { hasToken, isTokenString, parseVersion, splitWords, validTarget } from './request-line.js';
 import type { HTTPServer, SweptConnection } from './http-server.js';
 import { HTTPMessage } from './message.js';
@@ -16,6 +16,14 @@ import { escapeControl, pyRepr } from './text.js';
 import { VERSION } from './version.js';
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * What a request step returns when it has to wait for more bytes. The built-in request loop then
+ * registers a callback with `rfile` (no promise); `handleOneRequest()` turns it into a Promise
+ * for callers and overrides.
+ */
+const WAITING: unique symbol = Symbol('waiting');
+type Step = void | Promise<void> | typeof WAITING;
 
 /** Connection phases, for the server's timeout sweep. */
 const IDLE = 0;
@@ -53,6 +61,14 @@ function methodName(command: string): string {
 
 /** Header names already checked (a bounded cache: names come from code, not clients). */
 const goodNames = new Set<string>();
+/**
+ * Header values already checked, shared by all connections (being valid is a property of the
+ * string): four entries, and four candidates a value must pass through first (`sendHeader`).
+ */
+const checkedValues: string[] = ['', '', '', ''];
+let checkedNext = 0;
+const candidates: string[] = ['', '', '', ''];
+let candidateNext = 0;
 
 const ERR_HEADERS_TIMEOUT = new BaseHTTPError('ERR_HEADERS_TIMEOUT', 'request head not received in time', 408);
 const ERR_IDLE_TIMEOUT = new BaseHTTPError('ERR_IDLE_TIMEOUT', 'keep-alive connection idle too long');
@@ -143,10 +159,6 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   #headText = '';
   #headersBuffer = '';
   #sentConnectionHeader = false;
-  readonly #checkedValues: string[] = ['', '', '', ''];
-  #checkedNext = 0;
-  readonly #candidates: string[] = ['', '', '', ''];
-  #candidateNext = 0;
   #phase = IDLE;
   #since = 0;
   #writtenMark = 0;
@@ -155,14 +167,23 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   #readMark = 0;
   #pvText = '';
   #pvKeepAlive = false;
-  readonly #retry = (): void | Promise<void> => this.#tryOne();
+  readonly #retry = (): void | Promise<void> => this.#oneRequest();
+  /** `handle()`'s promise, settled by the callback-driven loop (`#drive`). */
+  #resolveHandle: (() => void) | null = null;
+  #rejectHandle: ((e: unknown) => void) | null = null;
+  readonly #afterWait = (): void => this.#drive(true);
+  readonly #afterPromise = (): void => this.#drive(false);
+  readonly #failed_ = (e: unknown): void => this.#rejectHandle!(e);
 
   /** Prepares the connection. May be extended, do not override (call `super.setup()`). */
   override setup(): void {
     super.setup();
     const server = this.server as unknown as Partial<HTTPServer>;
     this.#limits = typeof server.maxHeaders === 'number' ? (server as unknown as Limits) : DEFAULT_LIMITS;
-    this.#lines = new Int32Array(this.#limits.maxHeaders + 3);
+    // Room for 13 header lines at first (V8 keeps a typed array this small on the heap, beside
+    // its object); a longer head grows it once to the limit. A full-size array for every
+    // connection was ~400 bytes of each idle connection's memory (idle10k in bench/RESULTS.md).
+    this.#lines = new Int32Array(Math.min(16, this.#limits.maxHeaders + 3));
     this.#body = new BodyReader(this.rfile);
     this.#since = performance.now();
     this.#limits.track?.(this);
@@ -177,6 +198,54 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   /** Serves requests until the connection is to close. May be extended, do not override. */
   override handle(): void | Promise<void> {
     this.closeConnection = true;
+    if (this.handleOneRequest !== BaseHTTPRequestHandler.prototype.handleOneRequest) return this.#handleViaOverride();
+    // The built-in loop. A request whose bytes are here is answered synchronously; a wait for
+    // bytes is a callback on `rfile` (`#drive`), not a promise: `rfile.wait().then(...)` per
+    // request was ~3.5 % of a keep-alive profile (runMicrotasks, processTicksAndRejections, the
+    // promise's step), measured in docs/performance.md. One promise per connection remains.
+    for (;;) {
+      const r = this.#step();
+      if (r === WAITING) return this.#handlePromise(null);
+      if (r !== undefined) return this.#handlePromise(r);
+      if (this.closeConnection) return;
+    }
+  }
+
+  #handlePromise(first: Promise<void> | null): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#resolveHandle = resolve;
+      this.#rejectHandle = reject;
+      if (first === null) this.rfile.waitThen(this.#afterWait);
+      else first.then(this.#afterPromise, this.#failed_);
+    });
+  }
+
+  /** Runs the request loop from a callback: `woken` after a wait for bytes, else after a Promise. */
+  #drive(woken: boolean): void {
+    try {
+      for (;;) {
+        if (!woken && this.closeConnection) {
+          this.#resolveHandle!();
+          return;
+        }
+        woken = false;
+        const r = this.#step();
+        if (r === WAITING) {
+          this.rfile.waitThen(this.#afterWait);
+          return;
+        }
+        if (r !== undefined) {
+          r.then(this.#afterPromise, this.#failed_);
+          return;
+        }
+      }
+    } catch (e) {
+      this.#rejectHandle!(e);
+    }
+  }
+
+  /** `handle()` for a subclass that overrides `handleOneRequest()`: it gets called for each request. */
+  #handleViaOverride(): void | Promise<void> {
     for (;;) {
       const r = this.handleOneRequest();
       if (r !== undefined) return this.#continue(r);
@@ -184,7 +253,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     }
   }
 
-  /** The rest of `handle()` once a request had to wait: one promise per connection, not per request. */
+  /** The rest of `#handleViaOverride()` once a request had to wait: one promise per connection. */
   #continue(first: Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const step = (): void => {
@@ -211,10 +280,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
    * May be extended, do not override.
    */
   handleOneRequest(): void | Promise<void> {
-    return this.#tryOne();
+    return this.#oneRequest();
   }
 
-  #tryOne(): void | Promise<void> {
+  #oneRequest(): void | Promise<void> {
+    const r = this.#step();
+    return r === WAITING ? this.rfile.wait().then(this.#retry) : r;
+  }
+
+  /** One request if its head is here: answered (void), answering (a Promise), or `WAITING`. */
+  #step(): Step {
     const rfile = this.rfile;
     const limits = this.#limits;
     if (rfile.timeoutError !== null) return this.#timedOut(rfile.timeoutError);
@@ -232,7 +307,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
             return;
           }
           this.#enter(BUSY);
-          return rfile.wait().then(this.#retry);
+          return WAITING;
         }
       } catch {
         this.closeConnection = true;
@@ -241,8 +316,12 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     }
     const buf = rfile.buffer;
     const start = rfile.start;
-    const lines = this.#lines;
-    const end = start < buf.length ? scanHead(buf, start, limits, lines) : NEED_MORE;
+    let lines = this.#lines;
+    let end = start < buf.length ? scanHead(buf, start, limits, lines) : NEED_MORE;
+    if (end === LINES_FULL) {
+      lines = this.#lines = new Int32Array(limits.maxHeaders + 3);
+      end = scanHead(buf, start, limits, lines);
+    }
     if (end === NEED_MORE) {
       if (rfile.ended) {
         // EOF before a whole head. Nothing was received: close silently, as CPython. Part of a
@@ -252,7 +331,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
         return;
       }
       this.#enter(start < buf.length ? HEAD : IDLE);
-      return rfile.wait().then(this.#retry);
+      return WAITING;
     }
     this.#beginRequest();
     if (end < 0) return this.#headTooLarge(end, buf, start);
@@ -508,7 +587,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     this.bytesSent = this.wfile.written - this.#writtenMark;
     this.bytesReceived = this.rfile.consumed - this.#readMark;
     this.#phase = IDLE;
-    this.#since = performance.now();
+    // The idle clock starts at the sweep that first sees this connection idle (`sweep()`), so a
+    // request costs one clock read, not two (`now` was 2.5 % of a pipelined profile for two).
+    this.#since = -1;
     // A request that got no answer at all (a lone blank line) is not logged, as in CPython.
     if (this.statusCode !== null || this.bytesSent > 0) this.logRequest(this.statusCode ?? '-', this.bytesSent);
   }
@@ -534,6 +615,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     const rfile = this.rfile;
     if (!rfile.waiting) return;
     const l = this.#limits;
+    if (this.#since < 0) {
+      this.#since = now;
+      return;
+    }
     const waited = now - this.#since;
     if (this.#phase === IDLE) {
       if (waited >= l.keepAliveTimeoutMs) rfile.interrupt(ERR_IDLE_TIMEOUT);
@@ -653,16 +738,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
       // profile was this check before). A value enters it when seen again among the last four
       // values that missed it, so a value new on every request (a request id) never evicts the
       // repeated ones (the service measured ~0.6 µs per request of re-checks before).
-      const ok = this.#checkedValues;
+      const ok = checkedValues;
       if (v !== ok[0] && v !== ok[1] && v !== ok[2] && v !== ok[3]) {
         checkHeaderValue(keyword, v);
-        const seen = this.#candidates;
+        const seen = candidates;
         if (v === seen[0] || v === seen[1] || v === seen[2] || v === seen[3]) {
-          ok[this.#checkedNext] = v;
-          this.#checkedNext = (this.#checkedNext + 1) & 3;
+          ok[checkedNext] = v;
+          checkedNext = (checkedNext + 1) & 3;
         } else {
-          seen[this.#candidateNext] = v;
-          this.#candidateNext = (this.#candidateNext + 1) & 3;
+          seen[candidateNext] = v;
+          candidateNext = (candidateNext + 1) & 3;
         }
       }
     }

@@ -40,8 +40,9 @@ export class SocketReader {
     this.#socket = socket;
     // Listeners bound once per connection, never per request (node's _http_server does the same).
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('end', () => this.#onEnd());
-    socket.on('close', () => this.#onEnd());
+    const onEnd = (): void => this.#onEnd();
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
   }
 
   /** Number of unread bytes held. */
@@ -120,6 +121,23 @@ export class SocketReader {
     return new Promise<void>((resolve) => {
       this.#waiter = resolve;
     });
+  }
+
+  /**
+   * As `wait()`, but calls `callback` instead of settling a Promise: the HTTP layer's request loop
+   * waits this way, with one callback bound per connection (no promise per request).
+   */
+  waitThen(callback: () => void): void {
+    if (this.ended) {
+      queueMicrotask(callback);
+      return;
+    }
+    if (this.beforeWait !== null) this.beforeWait();
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+    this.#waiter = callback;
   }
 
   /** Cuts the current wait short with `error` (timeouts); later reads throw it. */
