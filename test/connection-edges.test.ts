@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { BaseHTTPRequestHandler } from '../src/index.js';
 import { Echo, exchange, open, start, statuses, type Started } from './support/raw.js';
@@ -97,5 +97,57 @@ describe('connection edges', () => {
     expect(r.text).toBe('');
     expect(r.closed).toBe(true);
     expect(logged).toEqual([]);
+  });
+
+  /** A client that keeps its side open after the server's FIN (allowHalfOpen), as a slow peer would. */
+  function halfOpenClient(port: number): Promise<{ sock: Socket; text: () => string; closed: Promise<void> }> {
+    return new Promise((resolve, reject) => {
+      const sock = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+      let text = '';
+      sock.on('data', (d) => (text += d.toString('latin1')));
+      sock.on('error', () => {});
+      const closed = new Promise<void>((r) => sock.once('close', () => r()));
+      sock.once('connect', () => resolve({ sock, text: () => text, closed }));
+      sock.once('error', reject);
+    });
+  }
+  const until = async (ok: () => boolean): Promise<void> => {
+    for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  test('a lingering close ends at lingerMs even while the peer keeps sending (a deadline, not an idle timer)', async () => {
+    srv = await start(Echo, { lingerMs: 300 });
+    const c = await halfOpenClient(srv.port);
+    c.sock.write('GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    await until(() => c.text().includes('path=/x\n'));
+    expect(statuses(c.text())).toEqual([200]);
+    // The server has ended its side; this client never ends its own and keeps sending.
+    const t0 = Date.now();
+    const drip = setInterval(() => c.sock.write('x'), 20);
+    await c.closed;
+    clearInterval(drip);
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(1500);
+    await until(() => srv!.server.activeConnections === 0);
+    expect(srv.server.activeConnections).toBe(0);
+  });
+
+  test('many lingering closes at once: a peer that ends is released at once, the others at the deadline', async () => {
+    srv = await start(Echo, { lingerMs: 300, requestQueueSize: 64 });
+    const clients = await Promise.all(Array.from({ length: 20 }, () => halfOpenClient(srv!.port)));
+    for (const c of clients) c.sock.write('GET /y HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    await until(() => clients.every((c) => c.text().includes('path=/y\n')));
+    const t0 = Date.now();
+    for (const c of clients.slice(0, 10)) c.sock.end();
+    // The server learns of the others' end only by its deadline (a silent half-open peer
+    // never reads the reset either: its read side already saw the FIN).
+    await until(() => srv!.server.activeConnections === 10);
+    expect(srv.server.activeConnections).toBe(10);
+    expect(Date.now() - t0).toBeLessThan(200);
+    await until(() => srv!.server.activeConnections === 0);
+    expect(srv.server.activeConnections).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+    for (const c of clients) c.sock.destroy();
   });
 });

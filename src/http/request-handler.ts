@@ -1,5 +1,6 @@
 import { format } from 'node:util';
 import { BaseHTTPError } from '../socketserver/errors.js';
+import { READABLE, type ReadWaiter } from '../socketserver/socket-reader.js';
 import { StreamRequestHandler } from '../socketserver/stream-request-handler.js';
 import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, BodyReader, precheckChunked, tooLarge } from './body-reader.js';
 import '../socketserver/buffer-slice.js';
@@ -102,7 +103,7 @@ type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
  * exactly one valid Host; `logRequest(code, size)` runs once per request after the response,
  * with the bytes sent (the seed's "XXX To do").
  */
-export class BaseHTTPRequestHandler extends StreamRequestHandler implements SweptConnection {
+export class BaseHTTPRequestHandler extends StreamRequestHandler implements SweptConnection, ReadWaiter {
   protocolVersion = 'HTTP/1.0';
   serverVersion = `BaseHTTP/${VERSION}`;
   sysVersion = `Node.js/${process.version}`;
@@ -167,13 +168,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   #readMark = 0;
   #pvText = '';
   #pvKeepAlive = false;
-  readonly #retry = (): void | Promise<void> => this.#oneRequest();
   /** `handle()`'s promise, settled by the callback-driven loop (`#drive`). */
   #resolveHandle: (() => void) | null = null;
   #rejectHandle: ((e: unknown) => void) | null = null;
-  readonly #afterWait = (): void => this.#drive(true);
-  readonly #afterPromise = (): void => this.#drive(false);
-  readonly #failed_ = (e: unknown): void => this.#rejectHandle!(e);
+  /**
+   * Callbacks made on first use only (a handler that never awaits needs none): each closure
+   * was ~60 bytes, plus a shared context, of every idle connection's heap (docs/performance.md).
+   */
+  #retry: (() => void | Promise<void>) | null = null;
+  #afterPromise: (() => void) | null = null;
+  #failedPromise: ((e: unknown) => void) | null = null;
 
   /** Prepares the connection. May be extended, do not override (call `super.setup()`). */
   override setup(): void {
@@ -215,9 +219,18 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     return new Promise<void>((resolve, reject) => {
       this.#resolveHandle = resolve;
       this.#rejectHandle = reject;
-      if (first === null) this.rfile.waitThen(this.#afterWait);
-      else first.then(this.#afterPromise, this.#failed_);
+      if (first === null) this.rfile.waitThen(this);
+      else this.#then(first);
     });
+  }
+
+  /** `rfile` has more bytes (or ended, or a timeout cut the wait): the request loop goes on. */
+  [READABLE](): void {
+    this.#drive(true);
+  }
+
+  #then(r: Promise<void>): void {
+    r.then((this.#afterPromise ??= () => this.#drive(false)), (this.#failedPromise ??= (e: unknown) => this.#rejectHandle!(e)));
   }
 
   /** Runs the request loop from a callback: `woken` after a wait for bytes, else after a Promise. */
@@ -231,11 +244,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
         woken = false;
         const r = this.#step();
         if (r === WAITING) {
-          this.rfile.waitThen(this.#afterWait);
+          this.rfile.waitThen(this);
           return;
         }
         if (r !== undefined) {
-          r.then(this.#afterPromise, this.#failed_);
+          this.#then(r);
           return;
         }
       }
@@ -285,7 +298,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
 
   #oneRequest(): void | Promise<void> {
     const r = this.#step();
-    return r === WAITING ? this.rfile.wait().then(this.#retry) : r;
+    return r === WAITING ? this.rfile.wait().then((this.#retry ??= () => this.#oneRequest())) : r;
   }
 
   /** One request if its head is here: answered (void), answering (a Promise), or `WAITING`. */

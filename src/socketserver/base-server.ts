@@ -1,7 +1,13 @@
 import type { Socket } from 'node:net';
 import type { Address } from './address.js';
-import type { RequestHandlerClass } from './base-request-handler.js';
+import type { BaseRequestHandler, RequestHandlerClass } from './base-request-handler.js';
 import { BaseHTTPError } from './errors.js';
+
+/** The server serving a socket, kept on the socket so that its listeners need no closure. */
+const kServer = Symbol('basehttp.server');
+/** When a lingering close gives up (`shutdownRequest`). */
+const kLingerUntil = Symbol('basehttp.lingerUntil');
+type Served = Socket & { [kServer]?: BaseServer; [kLingerUntil]?: number };
 
 /**
  * Base class for server classes (Python's `SocketServer.BaseServer`).
@@ -50,6 +56,9 @@ export class BaseServer {
   #shutdownPromise: Promise<void> | null = null;
   #oneShot: ((socket: Socket | null) => void) | null = null;
   #idleWaiters: Array<() => void> = [];
+  /** Sockets in a lingering close (`shutdownRequest`), checked by one timer for their deadline. */
+  readonly #lingering = new Set<Socket>();
+  #lingerTimer: NodeJS.Timeout | null = null;
   #readyResolve!: () => void;
   #readyReject!: (e: unknown) => void;
 
@@ -141,11 +150,20 @@ export class BaseServer {
     return [socket, [socket.remoteAddress ?? '', socket.remotePort ?? 0]];
   }
 
-  #handleRequestNoblock(socket: Socket): Promise<void> {
-    if (socket.destroyed) return Promise.resolve(); // closed while it waited in the backlog
+  /**
+   * The socket's 'close' listener, one function for all sockets (a closure per connection was
+   * ~150 bytes of each idle connection's heap with its context, measured in docs/performance.md).
+   */
+  static readonly #onClose = function (this: Socket): void {
+    (this as Served)[kServer]!.#forget(this);
+  };
+
+  #handleRequestNoblock(socket: Socket): void | Promise<void> {
+    if (socket.destroyed) return; // closed while it waited in the backlog
     const [request, clientAddress] = this.getRequest(socket);
     this.#connections.add(request);
-    request.once('close', () => this.#forget(request));
+    (request as Served)[kServer] = this;
+    request.on('close', BaseServer.#onClose);
     let ok: boolean;
     try {
       ok = this.verifyRequest(request, clientAddress);
@@ -155,8 +173,9 @@ export class BaseServer {
     }
     if (!ok) {
       this.shutdownRequest(request);
-      return Promise.resolve();
+      return;
     }
+    if (this.processRequest === BaseServer.prototype.processRequest) return this.#process(request, clientAddress);
     try {
       const r = this.processRequest(request, clientAddress);
       if (r !== undefined) {
@@ -169,10 +188,66 @@ export class BaseServer {
       this.handleError(request, clientAddress, e);
       this.shutdownRequest(request);
     }
-    return Promise.resolve();
+  }
+
+  /**
+   * `processRequest()` and `finishRequest()` as one step when neither is overridden: one
+   * promise per connection after the handler's own (three before: `finally`, then two `then`s;
+   * Connection: close in bench/RESULTS.md pays them on every request). Never rejects.
+   */
+  #process(request: Socket, clientAddress: Address): void | Promise<void> {
+    let handler: BaseRequestHandler;
+    let r: void | Promise<void>;
+    try {
+      handler = new this.RequestHandlerClass(request, clientAddress, this);
+      handler.setup();
+      try {
+        r = handler.handle();
+      } catch (e) {
+        handler.finish();
+        throw e;
+      }
+      if (r === undefined) handler.finish();
+    } catch (e) {
+      this.handleError(request, clientAddress, e);
+      this.shutdownRequest(request);
+      return;
+    }
+    if (r === undefined) {
+      this.#shutdownAfter(request, clientAddress);
+      return;
+    }
+    return r.then(
+      () => {
+        this.#finishAfter(handler, request, clientAddress, null);
+      },
+      (e: unknown) => {
+        this.#finishAfter(handler, request, clientAddress, e);
+      },
+    );
+  }
+
+  #finishAfter(handler: BaseRequestHandler, request: Socket, clientAddress: Address, failure: unknown): void {
+    try {
+      handler.finish();
+      if (failure !== null) this.handleError(request, clientAddress, failure);
+    } catch (e) {
+      this.handleError(request, clientAddress, e);
+    }
+    this.#shutdownAfter(request, clientAddress);
+  }
+
+  #shutdownAfter(request: Socket, clientAddress: Address): void {
+    try {
+      this.shutdownRequest(request);
+    } catch (e) {
+      this.handleError(request, clientAddress, e);
+      this.shutdownRequest(request);
+    }
   }
 
   #forget(request: Socket): void {
+    this.#lingering.delete(request);
     if (!this.#connections.delete(request)) return;
     this.closeRequest(request);
     if (this.#connections.size === 0 && this.#idleWaiters.length > 0) {
@@ -234,12 +309,33 @@ export class BaseServer {
       // Read (and drop) what the peer still sends, so its FIN is seen and the socket closes.
       request.resume();
       // A hard deadline (not an idle timer, which a peer that keeps sending would reset): the
-      // lingering close lasts at most `lingerMs`.
+      // lingering close lasts at most `lingerMs` (plus a quarter of it: one timer checks all
+      // lingering sockets, instead of a timer and a 'close' listener per connection).
       // Reset, not a plain close: a half-open peer that sent everything would otherwise never
       // learn that the server is gone.
-      const timer = setTimeout(() => request.resetAndDestroy(), this.lingerMs);
-      timer.unref();
-      request.once('close', () => clearTimeout(timer));
+      (request as Served)[kLingerUntil] = performance.now() + this.lingerMs;
+      this.#lingering.add(request);
+      if (this.#lingerTimer === null) {
+        this.#lingerTimer = setInterval(() => this.#lingerSweep(), Math.max(10, this.lingerMs / 4));
+        this.#lingerTimer.unref();
+      }
+      // A socket this server does not track (handed in by a caller) is forgotten when it closes.
+      if ((request as Served)[kServer] !== this) request.once('close', () => this.#lingering.delete(request));
+    }
+  }
+
+  #lingerSweep(): void {
+    const now = performance.now();
+    for (const socket of this.#lingering) {
+      if (socket.destroyed) this.#lingering.delete(socket);
+      else if ((socket as Served)[kLingerUntil]! <= now) {
+        this.#lingering.delete(socket);
+        socket.resetAndDestroy();
+      }
+    }
+    if (this.#lingering.size === 0 && this.#lingerTimer !== null) {
+      clearInterval(this.#lingerTimer);
+      this.#lingerTimer = null;
     }
   }
 

@@ -36,10 +36,8 @@ export class SocketWriter {
   #parts: Array<string | Uint8Array> = [];
   #pending = 0;
   #scheduled = false;
-  readonly #flushSoon = (): void => {
-    this.#scheduled = false;
-    this.flush();
-  };
+  /** Made on first use: only handlers that await need it. */
+  #flushSoon: (() => void) | null = null;
 
   constructor(socket: Socket) {
     this.#socket = socket;
@@ -97,7 +95,10 @@ export class SocketWriter {
     if (this.#pending >= FLUSH_AT) this.flush();
     else if (this.autoFlush && !this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(this.#flushSoon);
+      setImmediate((this.#flushSoon ??= () => {
+        this.#scheduled = false;
+        this.flush();
+      }));
     }
   }
 

@@ -43,7 +43,7 @@ export class StreamRequestHandler extends BaseRequestHandler {
     if (this.disableNagleAlgorithm) socket.setNoDelay(true);
     this.rfile = new SocketReader(socket);
     this.wfile = new SocketWriter(socket);
-    this.rfile.beforeWait = () => this.wfile.flush();
+    this.rfile.flushBeforeWait = this.wfile;
   }
 
   override finish(): void {

@@ -12,7 +12,7 @@ export interface Started<S extends HTTPServer = HTTPServer> {
 export async function start<H extends typeof BaseHTTPRequestHandler>(
   Handler: H,
   settings: Partial<Pick<HTTPServer, 'headersTimeoutMs' | 'keepAliveTimeoutMs' | 'requestTimeoutMs' | 'maxBodyBytes' |
-    'maxConnections' | 'shutdownTimeoutMs' | 'maxHeaders' | 'maxHeaderLineBytes' | 'maxRequestLineBytes'>> = {},
+    'maxConnections' | 'shutdownTimeoutMs' | 'maxHeaders' | 'maxHeaderLineBytes' | 'maxRequestLineBytes' | 'lingerMs' | 'requestQueueSize'>> = {},
 ): Promise<Started> {
   const server = new HTTPServer(['127.0.0.1', 0], Handler);
   Object.assign(server, settings);
