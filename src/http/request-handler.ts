@@ -60,6 +60,9 @@ function methodName(command: string): string {
   return name;
 }
 
+/** `versionString()`'s last result: serverVersion, sysVersion, the joined value. */
+const versionParts: [string, string, string] = ['', '', ''];
+
 /** Header names already checked (a bounded cache: names come from code, not clients). */
 const goodNames = new Set<string>();
 /**
@@ -455,6 +458,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   }
 
   #version: [number, number] = [0, 9];
+  #lastCommand = '';
+  #lastMethodName = '';
 
   /** The request line (CPython 3.13's `parse_request` up to the headers). */
   #parseRequestLine(): boolean {
@@ -543,7 +548,14 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
 
   #dispatch(): void | Promise<void> {
     const command = this.command!;
-    const fn = (this as unknown as Record<string, unknown>)[methodName(command)];
+    // The last method's name is kept: a client sends the same method again and again, and a
+    // string comparison is cheaper than the map lookup (1.3 % of a pipelined profile).
+    let name = this.#lastMethodName;
+    if (command !== this.#lastCommand) {
+      name = this.#lastMethodName = methodName(command);
+      this.#lastCommand = command;
+    }
+    const fn = (this as unknown as Record<string, unknown>)[name];
     if (typeof fn !== 'function') {
       this.rejectReason = 'unsupported_method';
       this.sendError(501, `Unsupported method (${pyRepr(command)})`);
@@ -800,7 +812,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
 
   /** `serverVersion sysVersion`, the `Server` header. May be overridden. */
   versionString(): string {
-    return `${this.serverVersion} ${this.sysVersion}`;
+    const a = this.serverVersion;
+    const b = this.sysVersion;
+    // Built once, not per response: a new string each time also missed sendHeader's identity
+    // check and was flattened again on every write.
+    if (a !== versionParts[0] || b !== versionParts[1]) {
+      versionParts[0] = a;
+      versionParts[1] = b;
+      versionParts[2] = `${a} ${b}`;
+    }
+    return versionParts[2];
   }
 
   /** An IMF-fixdate for `timestamp` (seconds since the epoch; default now). May be overridden. */
