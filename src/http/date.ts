@@ -21,16 +21,21 @@ export function httpDate(ms: number): string {
     `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} GMT`;
 }
 
-let cachedSecond = -1;
-let cachedDate = '';
+let cachedDate: string | null = null;
+function expireDate(): void {
+  cachedDate = null;
+}
 
-/** The header date for now, formatted at most once per second. */
+/**
+ * The header date for now, formatted at most once per second. The cached value is dropped by a
+ * timer at the next second boundary (node's http server does the same), so a response reads no
+ * clock: `Date.now()` per response was 2.5 % of a pipelined profile.
+ */
 export function currentHttpDate(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedDate = httpDate(second * 1000);
+  if (cachedDate === null) {
+    const now = Date.now();
+    cachedDate = httpDate(now);
+    setTimeout(expireDate, 1000 - (now % 1000)).unref();
   }
   return cachedDate;
 }
