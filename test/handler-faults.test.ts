@@ -141,4 +141,45 @@ describe('no response splitting', () => {
       expect(r.text).not.toContain('Set-Cookie');
     });
   }
+
+  test('a Server value with CRLF (a bad serverVersion) is refused: the error is reported, nothing of it sent', async () => {
+    class H extends BaseHTTPRequestHandler {
+      override protocolVersion = 'HTTP/1.1';
+      override serverVersion = 'App/1\r\nSet-Cookie: a=1';
+      do_GET(): void {
+        this.sendResponse(200);
+        this.endHeaders();
+      }
+      override logMessage(): void {}
+    }
+    srv = await start(H);
+    const errors: unknown[] = [];
+    srv.server.handleError = (_req, _addr, e) => errors.push(e);
+    const r = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    expect(r.text).not.toContain('Set-Cookie');
+    expect(r.closed).toBe(true);
+    // Even the 500 page carries a Server header, so nothing can be sent: the connection closes.
+    expect(errors.map((e) => (e as BaseHTTPError).code)).toContain('ERR_INVALID_HEADER_VALUE');
+  });
+
+  test('a sendHeader override sees the Server and Date headers of sendResponse', async () => {
+    const seen: string[] = [];
+    class H extends BaseHTTPRequestHandler {
+      override protocolVersion = 'HTTP/1.1';
+      override sendHeader(keyword: string, value: string | number): void {
+        seen.push(keyword);
+        super.sendHeader(keyword, keyword === 'Server' ? 'Custom/2' : value);
+      }
+      do_GET(): void {
+        this.sendResponse(204);
+        this.endHeaders();
+      }
+      override logMessage(): void {}
+    }
+    srv = await start(H);
+    const r = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    expect(seen.slice(0, 2)).toEqual(['Server', 'Date']);
+    expect(r.text).toContain('\r\nServer: Custom/2\r\n');
+    expect(r.text).toMatch(/\r\nDate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n/);
+  });
 });
