@@ -88,4 +88,49 @@ describe('parser properties', () => {
       { numRuns: 60 },
     );
   });
+
+  test('request lines: the one-pass common form and the general parser agree with a model of CPython\'s split', async () => {
+    // Separators other than one SP, HTTP/1.0 and 1.1, methods of any token, targets that start
+    // with '/' or '//' (collapsed), absolute-form: whichever path parses a line, the handler must
+    // see what splitting on whitespace gives.
+    class LineRecorder extends BaseHTTPRequestHandler {
+      override protocolVersion = 'HTTP/1.1';
+      override logMessage(): void {}
+    }
+    const methods = ['GET', 'PURGE', 'M-SEARCH', 'X_Y'];
+    for (const m of methods) {
+      (LineRecorder.prototype as unknown as Record<string, () => void>)[`do_${m}`] = function (this: BaseHTTPRequestHandler) {
+        const line = `${this.command}|${this.path}|${this.requestVersion}|${this.closeConnection}|`;
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', line.length);
+        this.endHeaders();
+        this.wfile.write(line);
+      };
+    }
+    const local = await start(LineRecorder);
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...methods),
+          fc.oneof(pathArb, pathArb.map((p) => `/${p}`), fc.constant('http://h/x?y=1')),
+          fc.constantFrom(' ', '  ', '\t', ' \t'),
+          fc.constantFrom(' ', '\t'),
+          fc.constantFrom('HTTP/1.1', 'HTTP/1.0'),
+          async (method, target, sep1, sep2, version) => {
+            const r = await exchange(local.port, `${method}${sep1}${target}${sep2}${version}\r\nHost: h\r\nConnection: close\r\n\r\n`, { timeoutMs: 3000 });
+            const path = target.startsWith('//') ? `/${target.replace(/^\/+/, '')}` : target;
+            // Connection: close ends every one of them; the version decides nothing else here.
+            expect(r.text.slice(r.text.indexOf('\r\n\r\n') + 4)).toBe(`${method}|${path}|${version}|true|`);
+          },
+        ),
+        { numRuns: 150 },
+      );
+      // Persistence by default follows the version on the fast path too.
+      const ka = await exchange(local.port, 'GET /k HTTP/1.1\r\nHost: h\r\n\r\nGET /k2 HTTP/1.0\r\n\r\n', { timeoutMs: 3000 });
+      expect(ka.text).toContain('GET|/k|HTTP/1.1|false|');
+      expect(ka.text).toContain('GET|/k2|HTTP/1.0|true|');
+    } finally {
+      await local.close();
+    }
+  });
 });

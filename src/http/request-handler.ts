@@ -6,7 +6,7 @@ import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, BodyReader, precheckChunked, tooL
 import '../socketserver/buffer-slice.js';
 import { currentHttpDate, httpDate, logDate, monthname, weekdayname } from './date.js';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE, renderErrorPage } from './error-page.js';
-import { HeadInfo, parseHeaderLines } from './header-parser.js';
+import { HeadInfo, parseHeaderLines, TCHAR } from './header-parser.js';
 import { HEADER_TOO_LONG, LINE_TOO_LONG, LINES_FULL, NEED_MORE, scanHead, TOO_MANY_HEADERS } from './head-scanner.js';
 import { hasToken, isTokenString, parseVersion, splitWords, validTarget } from './request-line.js';
 import type { HTTPServer, SweptConnection } from './http-server.js';
@@ -17,6 +17,9 @@ import { escapeControl, pyRepr } from './text.js';
 import { VERSION } from './version.js';
 
 const EMPTY = Buffer.alloc(0);
+/** The two versions of the request-line fast path (never mutated). */
+const V11: [number, number] = [1, 1];
+const V10: [number, number] = [1, 0];
 
 /**
  * What a request step returns when it has to wait for more bytes. The built-in request loop then
@@ -497,6 +500,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     const text = this.#headText;
     const requestline = text.slice(0, lineEnd - lineStart);
     this.requestline = requestline;
+    if (this.#fastRequestLine(buf, lineStart, lineEnd, text)) return true;
     const words = splitWords(buf, lineStart, lineEnd, text);
     if (words.length === 0) return false;
     if (words.length >= 3) {
@@ -544,6 +548,43 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     this.command = command;
     // gh-87389: a leading '//' would be an open redirect once clients read it as a network path.
     if (path.startsWith('//')) path = `/${path.replace(/^\/+/, '')}`;
+    this.path = path;
+    return true;
+  }
+
+  /**
+   * The common request line in one pass: `token SP target SP HTTP/1.1` (or `HTTP/1.0`), single
+   * spaces, an origin-form target of visible ASCII. Sets what the general path would, and
+   * returns false (changing nothing) for any other line, which the general path then parses:
+   * splitting into words, the version rule, the token and target checks and the CR check were
+   * ~10 % of a pipelined profile, for lines that almost always take this form.
+   */
+  #fastRequestLine(buf: Buffer, start: number, end: number, text: string): boolean {
+    let i = start;
+    while (i < end && TCHAR[buf[i]!] === 1) i++;
+    if (i === start || buf[i] !== 0x20) return false;
+    const sp1 = i;
+    i++;
+    if (buf[i] !== 0x2f) return false; // origin-form only; the others take the general path
+    while (i < end && buf[i]! > 0x20 && buf[i]! < 0x7f) i++;
+    if (buf[i] !== 0x20 || end - i !== 9) return false;
+    const v = i + 1;
+    if (buf[v] !== 0x48 || buf[v + 1] !== 0x54 || buf[v + 2] !== 0x54 || buf[v + 3] !== 0x50 || buf[v + 4] !== 0x2f ||
+      buf[v + 5] !== 0x31 || buf[v + 6] !== 0x2e) return false;
+    const minor = buf[v + 7];
+    if (minor !== 0x31 && minor !== 0x30) return false;
+    if (minor === 0x31) {
+      this.#version = V11;
+      this.requestVersion = 'HTTP/1.1';
+      if (this.#protocolKeepAlive()) this.closeConnection = false;
+    } else {
+      this.#version = V10;
+      this.requestVersion = 'HTTP/1.0';
+    }
+    this.command = text.slice(0, sp1 - start);
+    let path = text.slice(sp1 + 1 - start, i - start);
+    // gh-87389, as in the general path.
+    if (buf[sp1 + 2] === 0x2f) path = `/${path.replace(/^\/+/, '')}`;
     this.path = path;
     return true;
   }
