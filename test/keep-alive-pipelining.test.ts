@@ -149,4 +149,26 @@ describe('keep-alive and pipelining', () => {
     expect(answers).toEqual([200, 200, 200, 431]);
     expect(Echo.seen).toEqual(['GET /few', 'GET /many', 'GET /few2']);
   });
+
+  test('a read the handler gave up on does not take the next request\'s bytes', async () => {
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    class Racing extends Echo {
+      override async do_GET(): Promise<void> {
+        if (this.path === '/race') await Promise.race([this.rfile.read(5), sleep(20)]); // abandoned read
+        if (this.path === '/slow') await sleep(100);
+        super.do_GET();
+      }
+    }
+    srv = await start(Racing);
+    const c = await open(srv.port);
+    c.sock.write(get('/race'));
+    await c.read((s) => s.includes('path=/race\n'));
+    c.sock.write(get('/slow'));
+    await sleep(30);
+    c.sock.write(get('/third'));
+    const out = await c.read((s) => s.includes('path=/third\n') || s.includes(' 400 '));
+    expect(statuses(out)).toEqual([200, 200]);
+    expect(Echo.seen).toEqual(['GET /race', 'GET /slow', 'GET /third']);
+    c.sock.destroy();
+  });
 });

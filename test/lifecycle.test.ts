@@ -15,6 +15,32 @@ describe('server lifecycle', () => {
     s.serverClose();
   });
 
+  test('a finishRequest (and processRequest) override is called for each connection', async () => {
+    const calls: string[] = [];
+    class Extended extends HTTPServer {
+      override finishRequest(...a: Parameters<HTTPServer['finishRequest']>): ReturnType<HTTPServer['finishRequest']> {
+        calls.push('finish');
+        return super.finishRequest(...a);
+      }
+    }
+    class Processing extends HTTPServer {
+      override processRequest(...a: Parameters<HTTPServer['processRequest']>): ReturnType<HTTPServer['processRequest']> {
+        calls.push('process');
+        return super.processRequest(...a);
+      }
+    }
+    for (const S of [Extended, Processing]) {
+      const s = new S(['127.0.0.1', 0], Echo);
+      await s.ready;
+      void s.serveForever();
+      const r = await exchange(s.serverAddress[1], 'GET /f HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+      expect(statuses(r.text)).toEqual([200]);
+      await s.shutdown();
+      s.serverClose();
+    }
+    expect(calls).toEqual(['finish', 'process']);
+  });
+
   test('ready rejects on EADDRINUSE', async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));

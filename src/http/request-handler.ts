@@ -683,15 +683,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     const rfile = this.rfile;
     if (!rfile.waiting) return;
     const l = this.#limits;
-    if (this.#since < 0) {
-      this.#since = now;
-      return;
-    }
-    const waited = now - this.#since;
     if (this.#phase === IDLE) {
-      if (waited >= l.keepAliveTimeoutMs) rfile.interrupt(ERR_IDLE_TIMEOUT);
+      if (this.#since < 0) this.#since = now;
+      else if (now - this.#since >= l.keepAliveTimeoutMs) rfile.interrupt(ERR_IDLE_TIMEOUT);
     } else if (this.#phase === HEAD) {
-      if (waited >= l.headersTimeoutMs) rfile.interrupt(ERR_HEADERS_TIMEOUT);
+      if (now - this.#since >= l.headersTimeoutMs) rfile.interrupt(ERR_HEADERS_TIMEOUT);
     } else if (now - this.requestStart >= l.requestTimeoutMs) {
       rfile.interrupt(ERR_REQUEST_TIMEOUT);
     }

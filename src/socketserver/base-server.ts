@@ -177,7 +177,9 @@ export class BaseServer {
       this.shutdownRequest(request);
       return;
     }
-    if (this.processRequest === BaseServer.prototype.processRequest) return this.#process(request, clientAddress);
+    if (this.processRequest === BaseServer.prototype.processRequest && this.finishRequest === BaseServer.prototype.finishRequest) {
+      return this.#process(request, clientAddress);
+    }
     try {
       const r = this.processRequest(request, clientAddress);
       if (r !== undefined) {
@@ -195,7 +197,8 @@ export class BaseServer {
   /**
    * `processRequest()` and `finishRequest()` as one step when neither is overridden: one
    * promise per connection after the handler's own (three before: `finally`, then two `then`s;
-   * Connection: close in bench/RESULTS.md pays them on every request). Never rejects.
+   * Connection: close in bench/RESULTS.md pays them on every request). Errors go to
+   * `handleError`; only one thrown by `handleError` itself rejects, as before.
    */
   #process(request: Socket, clientAddress: Address): void | Promise<void> {
     let handler: BaseRequestHandler;

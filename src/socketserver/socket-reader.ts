@@ -19,8 +19,10 @@ export interface ReadWaiter {
  * `rfile`: the buffered reading side of a connection, as Python's `socket.makefile('rb')`.
  *
  * For callers: `read(n?)`, `readline(limit?)`. The HTTP layer also uses the synchronous view
- * (`buffer`, `start`, `available`, `consume()`, `wait()`) so that a request whose bytes are
- * already here is parsed without a single await.
+ * (`buffer`, `start`, `available`, `consume()`) so that a request whose bytes are already here is
+ * parsed without a single await, and waits for more with `waitThen()` (a callback, no promise).
+ * One wait at a time: a new `wait()` or `waitThen()` replaces the one pending, which then never
+ * settles (a read the caller gave up on cannot take a later request's bytes).
  *
  * Buffers handed out are never written to again (new data is appended by concatenation into a
  * fresh buffer), so a `Buffer` returned by `read()` stays valid. The socket is paused while more
@@ -53,11 +55,29 @@ export class SocketReader {
     this.#socket = socket;
     // Listeners added once per connection, never per request (node's _http_server does the same),
     // and shared by all connections: a closure per listener was ~100 bytes of each idle
-    // connection's heap with its context (docs/performance.md).
-    (socket as ReadSocket)[kReader] = this;
-    socket.on('data', SocketReader.#dataListener);
-    socket.on('end', SocketReader.#endListener);
-    socket.on('close', SocketReader.#endListener);
+    // connection's heap with its context (docs/performance.md). A second reader on the same
+    // socket gets listeners of its own.
+    const tagged = socket as ReadSocket;
+    if (tagged[kReader] === undefined) {
+      tagged[kReader] = this;
+      socket.on('data', SocketReader.#dataListener);
+      socket.on('end', SocketReader.#endListener);
+      socket.on('close', SocketReader.#endListener);
+    } else {
+      const onEnd = (): void => this.#onEnd();
+      socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+      socket.on('end', onEnd);
+      socket.on('close', onEnd);
+    }
+  }
+
+  /** Kept for code written before `flushBeforeWait`: a function called before every wait. */
+  get beforeWait(): (() => void) | null {
+    const target = this.flushBeforeWait;
+    return target === null ? null : () => target.flush();
+  }
+  set beforeWait(fn: (() => void) | null) {
+    this.flushBeforeWait = fn === null ? null : { flush: fn };
   }
 
   static readonly #dataListener = function (this: Socket, chunk: Buffer): void {
@@ -147,6 +167,7 @@ export class SocketReader {
       this.#paused = false;
       this.#socket.resume();
     }
+    this.#target = null;
     return new Promise<void>((resolve) => {
       this.#waiter = resolve;
     });
@@ -166,6 +187,7 @@ export class SocketReader {
       this.#paused = false;
       this.#socket.resume();
     }
+    this.#waiter = null;
     this.#target = target;
   }
 
