@@ -245,7 +245,6 @@ async function main() {
     loadEnd: os.loadavg()[0].toFixed(2),
     ...cpuOthers(cpuStart, cpuSnapshot()),
     wallSeconds: Math.round((Date.now() - started) / 1000),
-    profileDoc: fs.existsSync(path.join(ROOT, 'docs/performance.md')) && fs.statSync(path.join(ROOT, 'docs/performance.md')).size > 0,
   };
   writeReport(RESULTS, { meta, servers, scenarios, cells, roundsBy, skipped, commands, settings });
   log(`wrote ${path.relative(ROOT, RESULTS)} (${meta.wallSeconds} s)`);

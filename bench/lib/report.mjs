@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BASELINE, SERVERS } from './servers.mjs';
-import { TARGETS, ratio } from './stats.mjs';
+import { KEEPALIVE_PROFILE, TARGETS, ratio } from './stats.mjs';
 
 const fmtInt = (x) => Math.round(x).toLocaleString('en');
 const fmtRatio = (x) => (x === null ? '—' : `${x.toFixed(2)}×`);
@@ -20,6 +20,22 @@ function headline(scenario, cell, base) {
   if (!cell) return '';
   if (!cell.valid) return '✗ failed check';
   return `${fmtValue(scenario, cell.value)} (${fmtRatio(ratio(cell, base))})`;
+}
+
+/** True when a measured target is missed (false when met, or not measured at all). */
+function missed(t, cells) {
+  const r = ratio(cells[t.scenario]?.[t.server], cells[t.scenario]?.[t.versus]);
+  if (r === null) return false;
+  return t.min !== undefined ? r < t.min : r > t.max;
+}
+
+/** For each missed target: by how much (the table above) and what its profile showed. */
+function missedNotes(cells, labels) {
+  const miss = TARGETS.filter((t) => missed(t, cells));
+  const notes = miss.map((t) => `- ${labels[t.server]} vs ${labels[t.versus]}, ${t.scenario}: ${t.profile}`);
+  if (notes.length === 0) return [];
+  if (miss.some((t) => t.keepAlive)) notes.push(`- ${KEEPALIVE_PROFILE}`);
+  return ['What the profiles show where a target is missed (the profiles, the changes measured against them and', 'the next steps are in docs/performance.md):', '', ...notes, ''];
 }
 
 function targetRows(cells, labels) {
@@ -101,7 +117,7 @@ export function writeReport(file, run) {
     lines.push(`| ${s.label} | ${scenarios.map((sc) => headline(sc, cells[sc.id][s.id], cells[sc.id][BASELINE])).join(' | ')} |`);
   }
   lines.push('', '## Targets (issue 5)', '', '| target | wanted | measured | verdict |', '|---|---|---:|---|', ...targetRows(cells, labels), '');
-  if (meta.profileDoc) lines.push('Where a target is missed: profile: see docs/performance.md.', '');
+  lines.push(...missedNotes(cells, labels));
   lines.push('## Per scenario', '');
   for (const sc of scenarios) lines.push(...detail(sc, servers, cells, roundsBy));
   lines.push(
