@@ -37,9 +37,9 @@ export const KEEPALIVE_PROFILE =
 export const TARGETS = [
   { server: 'basehttp', scenario: 'hello', versus: 'node-http', min: 2.0, profile: 'see the keep-alive profile below.', keepAlive: true },
   { server: 'basehttp', scenario: 'hello', versus: 'fastify', min: 1.9,
-    profile: 'fastify answers at 0.9–1.05× node:http here, so 1.9× fastify needs about 2× node:http.', keepAlive: true },
+    profile: 'fastify answered at 0.93–1.03× node:http in the full runs of 2026-11-28, so 1.9× fastify needs about 2× node:http.', keepAlive: true },
   { server: 'basehttp', scenario: 'hello', versus: 'nginx', min: 0.7,
-    profile: 'nginx\'s own spread between runs (85 000–106 000 req/s in the runs of 2026-11-28) decides this cell.', keepAlive: true },
+    profile: 'nginx\'s own spread between runs (medians of 88 580–105 717 req/s in the full runs of 2026-11-28) decides this cell.', keepAlive: true },
   { server: 'basehttp', scenario: 'pipeline', versus: 'node-http', min: 10,
     profile: 'pipelined profile (2026-11-28, 367 901 req/s): 2.7 µs per request all in; writing 33 %, header lines 5.7 %, ' +
       'scanHead 4.8 %, the request loop 4.7 %, the handler\'s response calls ~9 %, the request line 3.8 %, idle 8 %. 10× ' +

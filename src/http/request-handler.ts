@@ -8,7 +8,7 @@ import { currentHttpDate, httpDate, logDate, monthname, weekdayname } from './da
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE, renderErrorPage } from './error-page.js';
 import { HeadInfo, parseHeaderLines, TCHAR } from './header-parser.js';
 import { HEADER_TOO_LONG, LINE_TOO_LONG, LINES_FULL, NEED_MORE, scanHead, TOO_MANY_HEADERS } from './head-scanner.js';
-import { hasToken, isTokenString, parseVersion, splitWords, validTarget } from './request-line.js';
+import { hasToken, isTokenString, parseVersion, splitWords, V10, V11, validTarget } from './request-line.js';
 import type { HTTPServer, SweptConnection } from './http-server.js';
 import { HTTPMessage } from './message.js';
 import { checkNameCached, checkValueCached, joinVersion, serverDateLines } from './header-cache.js';
@@ -18,9 +18,6 @@ import { escapeControl, pyRepr } from './text.js';
 import { VERSION } from './version.js';
 
 const EMPTY = Buffer.alloc(0);
-/** The two versions of the request-line fast path (never mutated). */
-const V11: [number, number] = [1, 1];
-const V10: [number, number] = [1, 0];
 
 /**
  * What a request step returns when it has to wait for more bytes. The built-in request loop then

@@ -27,8 +27,8 @@ export function splitWords(buf: Buffer, from: number, to: number, text: string):
 }
 
 /** CPython's version rule: `HTTP/` then two dot-separated runs of at most 10 digits. */
-const V11: [number, number] = [1, 1];
-const V10: [number, number] = [1, 0];
+export const V11: [number, number] = [1, 1];
+export const V10: [number, number] = [1, 0];
 export function parseVersion(v: string): [number, number] | null {
   // The two versions every client sends skip the split and the regexes (1.6 % of a hello-world
   // profile before; docs/performance.md). Callers never mutate the tuple.

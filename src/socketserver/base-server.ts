@@ -205,14 +205,7 @@ export class BaseServer {
     let r: void | Promise<void>;
     try {
       handler = new this.RequestHandlerClass(request, clientAddress, this);
-      handler.setup();
-      try {
-        r = handler.handle();
-      } catch (e) {
-        handler.finish();
-        throw e;
-      }
-      if (r === undefined) handler.finish();
+      r = runHandler(handler);
     } catch (e) {
       this.handleError(request, clientAddress, e);
       this.shutdownRequest(request);
@@ -294,19 +287,8 @@ export class BaseServer {
    */
   finishRequest(request: Socket, clientAddress: Address): void | Promise<void> {
     const handler = new this.RequestHandlerClass(request, clientAddress, this);
-    handler.setup();
-    let r: void | Promise<void>;
-    try {
-      r = handler.handle();
-    } catch (e) {
-      handler.finish();
-      throw e;
-    }
-    if (r === undefined) {
-      handler.finish();
-      return;
-    }
-    return r.finally(() => handler.finish());
+    const r = runHandler(handler);
+    return r === undefined ? undefined : r.finally(() => handler.finish());
   }
 
   /** Ends the connection gracefully (flushes, then closes). May be overridden. */
@@ -489,6 +471,23 @@ export class BaseServer {
 }
 
 function noop(): void {}
+
+/**
+ * `setup()` then `handle()`; `finish()` at once when `handle()` threw or finished synchronously.
+ * Returns `handle()`'s Promise when it has one: the caller runs `finish()` after it settles.
+ */
+function runHandler(handler: BaseRequestHandler): void | Promise<void> {
+  handler.setup();
+  let r: void | Promise<void>;
+  try {
+    r = handler.handle();
+  } catch (e) {
+    handler.finish();
+    throw e;
+  }
+  if (r === undefined) handler.finish();
+  return r;
+}
 
 /** Python's `str(tuple)` of an address, as CPython prints it in tracebacks: `('127.0.0.1', 5000)`. */
 export function formatAddress(address: Address): string {
