@@ -1,14 +1,19 @@
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
 import type { Address } from '../socketserver/address.js';
+import { visitInTurns } from '../socketserver/in-turns.js';
 import { TCPServer } from '../socketserver/tcp-server.js';
 
 /** What the server asks of each live HTTP connection (implemented by `BaseHTTPRequestHandler`). */
 export interface SweptConnection {
-  /** Applies the server's timeouts at time `now` (ms, `performance.now()`). */
-  sweep(now: number): void;
-  /** Shutdown began: close if idle, else close after the current response. */
-  drain(): void;
+  /**
+   * Applies the server's timeouts at time `now` (ms, `performance.now()`). Returns true when it
+   * cut a wait short (the costly case: a 408 written, or a close), so the sweep can bound the work
+   * it does in one turn.
+   */
+  sweep(now: number): boolean;
+  /** Shutdown began: close if idle, else close after the current response. True when it closed. */
+  drain(): boolean;
 }
 
 /** Sent to connections beyond `maxConnections`; built once at load. */
@@ -30,7 +35,9 @@ const OVERLOADED = Buffer.from(
  *   first byte, else 408 and close; `keepAliveTimeoutMs` (5 000): idle time allowed before a
  *   request (also a new connection's first), then a silent close (timeouts are checked by a
  *   sweep every tenth of the shortest one, 10 ms to 1 s: a timeout fires up to one period late,
- *   the keep-alive one up to two); `requestTimeoutMs` (300 000):
+ *   the keep-alive one up to two; when many expire together, at most 32 are closed per
+ *   event-loop turn, so 10 000 take about half a second and no other client waits on them);
+ *   `requestTimeoutMs` (300 000):
  *   a handler still waiting for body bytes this long after the head gets 408; `maxBodyBytes`
  *   (1 MiB): `readBody()`'s default limit, 413 above it; `maxConnections` (Infinity);
  *   `maxRequestLineBytes` (65 536: 414), `maxHeaderLineBytes` (65 536: 431), `maxHeaders` (100
@@ -54,6 +61,12 @@ export class HTTPServer extends TCPServer {
 
   readonly #live = new Set<SweptConnection>();
   #sweeper: NodeJS.Timeout | null = null;
+  /** A sweep (or drain) that stopped at its time budget goes on from here on the next turn. */
+  #sweepRest: Iterator<SweptConnection> | null = null;
+  #drainRest: Iterator<SweptConnection> | null = null;
+  /** Bound once per server: the continuations, queued with setImmediate. */
+  readonly #sweepOn = (): void => this.#sweepSome();
+  readonly #drainOn = (): void => this.#drainSome();
 
   /** Binds, then records `serverName` and `serverPort`. */
   override async serverBind(): Promise<void> {
@@ -100,12 +113,35 @@ export class HTTPServer extends TCPServer {
   }
 
   #sweep(): void {
-    const now = performance.now();
-    for (const c of this.#live) c.sweep(now);
+    // A sweep still working through a mass expiry finishes first; this tick adds nothing to it.
+    if (this.#sweepRest !== null) return;
+    this.#sweepRest = this.#live.values();
+    this.#sweepSome();
+  }
+
+  /** The sweep, a time budget per event-loop turn (in-turns.ts has the measurements). */
+  #sweepSome(): void {
+    const rest = this.#sweepRest;
+    if (rest !== null && visitInTurns(rest, sweepOne, this.#sweepOn)) this.#sweepRest = null;
+  }
+
+  #drainSome(): void {
+    const rest = this.#drainRest;
+    if (rest !== null && visitInTurns(rest, drainOne, this.#drainOn)) this.#drainRest = null;
   }
 
   /** Shutdown: idle keep-alive connections close now; busy ones after their response. */
   override drainRequests(): void {
-    for (const c of this.#live) c.drain();
+    if (this.#drainRest !== null) return;
+    this.#drainRest = this.#live.values();
+    this.#drainSome();
   }
+}
+
+function sweepOne(c: SweptConnection, now: number): boolean {
+  return c.sweep(now);
+}
+
+function drainOne(c: SweptConnection): boolean {
+  return c.drain();
 }

@@ -676,23 +676,34 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   }
 
   /** Applies the server's timeouts (called by the server's sweep). */
-  sweep(now: number): void {
+  sweep(now: number): boolean {
     const rfile = this.rfile;
-    if (!rfile.waiting) return;
+    if (!rfile.waiting) return false;
     const l = this.#limits;
+    let error: BaseHTTPError;
     if (this.#phase === IDLE) {
-      if (this.#since < 0) this.#since = now;
-      else if (now - this.#since >= l.keepAliveTimeoutMs) rfile.interrupt(ERR_IDLE_TIMEOUT);
+      if (this.#since < 0) {
+        this.#since = now;
+        return false;
+      }
+      if (now - this.#since < l.keepAliveTimeoutMs) return false;
+      error = ERR_IDLE_TIMEOUT;
     } else if (this.#phase === HEAD) {
-      if (now - this.#since >= l.headersTimeoutMs) rfile.interrupt(ERR_HEADERS_TIMEOUT);
-    } else if (now - this.requestStart >= l.requestTimeoutMs) {
-      rfile.interrupt(ERR_REQUEST_TIMEOUT);
+      if (now - this.#since < l.headersTimeoutMs) return false;
+      error = ERR_HEADERS_TIMEOUT;
+    } else {
+      if (now - this.requestStart < l.requestTimeoutMs) return false;
+      error = ERR_REQUEST_TIMEOUT;
     }
+    rfile.interrupt(error);
+    return true;
   }
 
   /** Shutdown began: an idle connection closes now; a busy one after its response. */
-  drain(): void {
-    if (this.#phase === IDLE && this.rfile.waiting) this.rfile.interrupt(ERR_SHUTDOWN);
+  drain(): boolean {
+    if (this.#phase !== IDLE || !this.rfile.waiting) return false;
+    this.rfile.interrupt(ERR_SHUTDOWN);
+    return true;
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Address } from './address.js';
 import type { BaseRequestHandler, RequestHandlerClass } from './base-request-handler.js';
 import { BaseHTTPError } from './errors.js';
+import { visitInTurns } from './in-turns.js';
 
 /** The server serving a socket, kept on the socket so that its listeners need no closure. */
 const kServer = Symbol('basehttp.server');
@@ -61,6 +62,9 @@ export class BaseServer {
   /** Connections in a lingering close, and the one timer that checks their deadlines. */
   #lingering = 0;
   #lingerTimer: NodeJS.Timeout | null = null;
+  /** A linger sweep that stopped at its time budget goes on from here (`visitInTurns`). */
+  #lingerRest: Iterator<[Socket, number]> | null = null;
+  readonly #lingerOn = (): void => this.#lingerSome();
   #readyResolve!: () => void;
   #readyReject!: (e: unknown) => void;
 
@@ -320,16 +324,24 @@ export class BaseServer {
     }
   }
 
-  /** Resets the lingering connections past their deadline (every quarter of `lingerMs`). */
+  /**
+   * Resets the lingering connections past their deadline (every quarter of `lingerMs`), a time
+   * budget per event-loop turn: thousands of resets in one turn would hold every other client.
+   */
   #lingerSweep(): void {
-    const now = performance.now();
-    for (const [socket, deadline] of this.#connections) {
-      if (deadline !== 0 && deadline <= now && !socket.destroyed) socket.resetAndDestroy();
+    if (this.#lingerRest === null) {
+      this.#lingerRest = this.#connections.entries();
+      this.#lingerSome();
     }
     if (this.#lingering === 0 && this.#lingerTimer !== null) {
       clearInterval(this.#lingerTimer);
       this.#lingerTimer = null;
     }
+  }
+
+  #lingerSome(): void {
+    const rest = this.#lingerRest;
+    if (rest !== null && visitInTurns(rest, resetIfPast, this.#lingerOn)) this.#lingerRest = null;
   }
 
   /**
@@ -471,6 +483,13 @@ export class BaseServer {
 }
 
 function noop(): void {}
+
+/** A lingering connection past its deadline is reset (true: that was the costly case). */
+function resetIfPast([socket, deadline]: [Socket, number], now: number): boolean {
+  if (deadline === 0 || deadline > now || socket.destroyed) return false;
+  socket.resetAndDestroy();
+  return true;
+}
 
 /**
  * `setup()` then `handle()`; `finish()` at once when `handle()` threw or finished synchronously.

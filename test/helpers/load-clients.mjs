@@ -2,7 +2,9 @@
 // server's process alone (memory, event-loop delay) while the load lives elsewhere.
 // Plain JavaScript: started with child_process.fork(); driven by IPC messages.
 //
-//   parent -> child  { cmd: 'open', mode, port, count, intervalMs?, batch? }
+//   parent -> child  { cmd: 'open', mode, port, count, intervalMs?, batch?, together? }
+//        together: (slow-header) the first bytes are sent once all are connected, in one go, so
+//                  that all the heads time out in the same sweep
 //        modes: 'slow-header'  writes one byte of a request head every intervalMs (first at connect)
 //               'idle-keepalive' sends one keep-alive GET, reads its response, then stays idle
 //               'silent'        connects and sends nothing
@@ -34,7 +36,13 @@ function open(port) {
   });
 }
 
-async function openAll({ mode, port, count, intervalMs = 1000, batch = 200 }) {
+function firstByte(c) {
+  c.socket.write(HEAD[0]);
+  c.sent = 1;
+  c.firstByteAt = performance.now();
+}
+
+async function openAll({ mode, port, count, intervalMs = 1000, batch = 200, together = false }) {
   const started = performance.now();
   let failed = 0;
   for (let i = 0; i < count; i += batch) {
@@ -46,9 +54,7 @@ async function openAll({ mode, port, count, intervalMs = 1000, batch = 200 }) {
       }
       conns.push(c);
       if (mode === 'slow-header') {
-        c.socket.write(HEAD[0]);
-        c.sent = 1;
-        c.firstByteAt = performance.now();
+        if (!together) firstByte(c);
       } else if (mode === 'idle-keepalive') {
         c.socket.write(KEEPALIVE_GET);
       }
@@ -62,6 +68,7 @@ async function openAll({ mode, port, count, intervalMs = 1000, batch = 200 }) {
     }
   }
   if (mode === 'slow-header') {
+    if (together) for (const c of conns) firstByte(c);
     // One byte per connection per interval, spread over the interval in 10 slices.
     let slice = 0;
     ticker = setInterval(() => {
