@@ -36,9 +36,6 @@ const PROBE_ALLOW: Readonly<Record<string, string>> = {
   // §7.2 has clients send an empty Host for a target without authority; the core checks Host's
   // syntax only (as CPython checks nothing), so it serves the request.
   'COMP-HOST-EMPTY-VALUE': 'empty Host is grammatical (RFC 3986 reg-name may be empty)',
-  // "HTTP/01.01": the core parses HTTP/<digits>.<digits> as CPython 3.13 does (1.1 here);
-  // RFC 9112 §2.3's grammar has one digit each.
-  'COMP-VERSION-LEADING-ZEROS': 'HTTP/<digits>.<digits> as CPython 3.13 (reads HTTP/1.1)',
 };
 
 const CONCURRENCY = 64;
