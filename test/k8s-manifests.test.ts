@@ -1,8 +1,9 @@
 /**
  * deploy/k8s/: every manifest checked against the Kubernetes API schemas, without a cluster.
  *
- * Schemas: `kubernetes-models` (generated from the Kubernetes OpenAPI spec; its 5.x line carries
- * the 1.34 API, e.g. resource.k8s.io/v1) and `@kubernetes-models/prometheus-operator` (generated
+ * Schemas: `kubernetes-models` (generated from the Kubernetes OpenAPI spec; its 4.5 line carries
+ * the 1.33 API, e.g. ContainerStatus.stopSignal, and is the last to support Node 20: 5.x wants
+ * Node 22 and made `npm ci` warn, issue 12) and `@kubernetes-models/prometheus-operator` (generated
  * from the prometheus-operator CRDs) for the PodMonitor. Each document goes through:
  *
  * 1. YAML: parsed as YAML 1.2 with duplicate keys rejected, and compared with its YAML 1.1 reading
