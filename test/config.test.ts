@@ -34,6 +34,7 @@ describe('config schema', () => {
       ERROR_LOG_FILE: null,
       PROTOCOL_VERSION: 'HTTP/1.1',
       WORKERS: 1,
+      TRACEPARENT_RESPONSE: false,
     });
   });
 
@@ -90,6 +91,7 @@ describe('config schema', () => {
     ['SHUTDOWN_TIMEOUT_MS', '0', 'SHUTDOWN_TIMEOUT_MS="0": expected an integer from 1 to 86400000'],
     ['MAX_CONNECTIONS', '0', 'MAX_CONNECTIONS="0": expected an integer from 1 to 10000000, or "unlimited"'],
     ['ACCESS_LOG', 'maybe', 'ACCESS_LOG="maybe": expected one of true, 1, yes, on, false, 0, no, off'],
+    ['TRACEPARENT_RESPONSE', 'echo', 'TRACEPARENT_RESPONSE="echo": expected one of true, 1, yes, on, false, 0, no, off'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent'],
     ['PROTOCOL_VERSION', 'HTTP/2', 'PROTOCOL_VERSION="HTTP/2": expected one of HTTP/1.0, HTTP/1.1'],
     ['HOST', 'not a host', 'HOST="not a host": expected an IPv4 or IPv6 address or a host name (e.g. 0.0.0.0, ::, 127.0.0.1, localhost)'],

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { TraceContext } from '../src/http/trace-context.js';
 import { AccessLog, type AccessFields, jsonString } from '../src/service/access-log.js';
 import { LogWriter } from '../src/service/log-writer.js';
 import { isWellFormedRequestId, RequestIdGenerator } from '../src/service/request-id.js';
@@ -12,6 +13,8 @@ function tempFile(): { path: string; fd: number } {
   const path = join(mkdtempSync(join(tmpdir(), 'basehttp-log-')), 'out.log');
   return { path, fd: openSync(path, 'a') };
 }
+
+const TRACE = new TraceContext('4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', '01', 'b7ad6b7169203331');
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -52,7 +55,7 @@ describe('AccessLog', () => {
   function line(f: AccessFields, ms = 1.23456): string {
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
-    new AccessLog(writer, 42, 'host"x').write(f, ms, 'id-1');
+    new AccessLog(writer, 42, 'host"x').write(f, ms, 'id-1', TRACE);
     expect(readFileSync(path, 'utf8')).toBe(''); // formatted and written at the end of the turn
     writer.flushSync();
     const text = readFileSync(path, 'utf8');
@@ -65,10 +68,10 @@ describe('AccessLog', () => {
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
     const log = new AccessLog(writer, 1, 'h');
-    log.write(fields(), 1, 'a');
-    log.write(fields({ path: '/b' }), 1, 'b');
+    log.write(fields(), 1, 'a', TRACE);
+    log.write(fields({ path: '/b' }), 1, 'b', TRACE);
     writer.write('{"msg":"other"}\n'); // e.g. a pino line: the waiting records go first
-    log.write(fields({ path: '/c' }), 1, 'c');
+    log.write(fields({ path: '/c' }), 1, 'c', TRACE);
     expect(readFileSync(path, 'utf8')).toBe('');
     await nextTurn();
     const ids = readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { requestId?: string; msg: string }).requestId ?? 'other');
@@ -80,9 +83,9 @@ describe('AccessLog', () => {
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
     const log = new AccessLog(writer, 1, 'h');
-    for (let i = 0; i < 511; i++) log.write(fields(), 1, `r${i}`);
+    for (let i = 0; i < 511; i++) log.write(fields(), 1, `r${i}`, TRACE);
     expect(readFileSync(path, 'utf8')).toBe('');
-    log.write(fields(), 1, 'r511');
+    log.write(fields(), 1, 'r511', TRACE);
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(512);
     closeSync(fd);
   });
@@ -102,6 +105,9 @@ describe('AccessLog', () => {
         userAgent: 'ua/1',
         referer: null,
         requestId: 'id-1',
+        trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+        span_id: '00f067aa0ba902b7',
+        trace_flags: '01',
       },
       'request completed',
     );

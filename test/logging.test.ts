@@ -24,11 +24,12 @@ describe('access records', () => {
     c.close();
     expect(r.status).toBe(200);
     const rec = await child.waitFor((x) => x.msg === 'request completed');
-    const { raw: _raw, time, pid, hostname, responseTime, requestId, req, ...rest } = rec;
+    const { raw: _raw, time, pid, hostname, responseTime, requestId, req, trace_id, span_id, trace_flags, ...rest } = rec;
     expect(Object.keys(rec).filter((k) => k !== 'raw')).toEqual([
       'level', 'time', 'pid', 'hostname', 'req', 'res', 'responseTime', 'bytesSent', 'bytesReceived',
-      'httpVersion', 'userAgent', 'referer', 'requestId', 'msg',
+      'httpVersion', 'userAgent', 'referer', 'requestId', 'trace_id', 'span_id', 'trace_flags', 'msg',
     ]);
+    expect([trace_id, span_id, trace_flags]).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/), expect.stringMatching(/^[0-9a-f]{16}$/), '01']);
     expect(typeof time).toBe('number');
     expect(pid).toBe(child.proc.pid);
     expect(typeof hostname).toBe('string');

@@ -14,6 +14,7 @@ import { HTTPMessage } from './message.js';
 import { checkNameCached, checkValueCached, joinVersion, serverDateLines } from './header-cache.js';
 import { checkReason, checkStatus } from './response-checks.js';
 import { responses } from './responses.js';
+import type { TraceContext } from './trace-context.js';
 import { escapeControl, pyRepr } from './text.js';
 import { VERSION } from './version.js';
 
@@ -146,6 +147,14 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   requestStart = 0;
   /** Why the server refused the request before dispatch (`bad_request`, `timeout`…), else null. */
   rejectReason: string | null = null;
+  /**
+   * The request's W3C trace context (`trace-context.ts`): null here; the service's handler
+   * overrides this getter with the request's context (its `traceparent`'s trace, or a fresh
+   * one, and a span id of its own). May be overridden.
+   */
+  get traceContext(): TraceContext | null {
+    return null;
+  }
 
   #limits: Limits = DEFAULT_LIMITS;
   #lines = new Int32Array(0);

@@ -7,6 +7,7 @@
  *  "req":{"method":"GET","url":"/","remoteAddress":"10.0.0.9","remotePort":51234},
  *  "res":{"statusCode":200},"responseTime":0.084,"bytesSent":142,"bytesReceived":78,
  *  "httpVersion":"HTTP/1.1","userAgent":"curl/8.5.0","referer":null,"requestId":"k7m2q9xa-1",
+ *  "trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"01",
  *  "msg":"request completed"}
  * ```
  *
@@ -27,6 +28,7 @@
  * so there is nothing to redact: Authorization, Cookie and Set-Cookie values never reach the
  * access log.
  */
+import type { TraceContext } from '../http/trace-context.js';
 import type { LogWriter } from './log-writer.js';
 
 /** What the access record reads from a handler after its response is complete. */
@@ -91,6 +93,7 @@ export class AccessLog {
   readonly #agent: Array<string | undefined> = new Array<string | undefined>(BATCH).fill(undefined);
   readonly #referer: Array<string | undefined> = new Array<string | undefined>(BATCH).fill(undefined);
   readonly #id: string[] = new Array<string>(BATCH).fill('');
+  readonly #trace: Array<TraceContext | null> = new Array<TraceContext | null>(BATCH).fill(null);
 
   constructor(writer: LogWriter, pid: number, hostname: string) {
     this.#writer = writer;
@@ -102,9 +105,9 @@ export class AccessLog {
    * Records a finished request. A request refused before its request line was understood
    * (`command` empty) has `method`, `url`, `userAgent` and `referer` null: the handler's fields
    * still describe the previous request on the connection. `requestId` must be well formed
-   * (`request-id.ts`).
+   * (`request-id.ts`). `trace` gives `trace_id`, `span_id`, `trace_flags` (hex, never escaped).
    */
-  write(h: AccessFields, responseTimeMs: number, requestId: string): void {
+  write(h: AccessFields, responseTimeMs: number, requestId: string, trace: TraceContext): void {
     const i = this.#n++;
     const known = h.command !== null && h.command !== '';
     this.#time[i] = Date.now();
@@ -120,6 +123,7 @@ export class AccessLog {
     this.#agent[i] = known ? h.headers.get('user-agent') : undefined;
     this.#referer[i] = known ? h.headers.get('referer') : undefined;
     this.#id[i] = requestId;
+    this.#trace[i] = trace;
     if (i === 0) this.#writer.schedule();
     else if (i === BATCH - 1) this.#writer.flushSync();
   }
@@ -133,8 +137,11 @@ export class AccessLog {
       const method = this.#method[i]!;
       const status = this.#status[i]!;
       const version = this.#version[i]!;
+      const trace = this.#trace[i]!;
+      this.#trace[i] = null;
       // Not escaped, as they cannot need it: the method is an RFC 9110 token (the parser refuses
-      // anything else), the address comes from the OS, the id is well formed or generated.
+      // anything else), the address comes from the OS, the id is well formed or generated, the
+      // trace fields are lower-case hex (`trace-context.ts` checks what it takes from a request).
       w.push(
         '{"level":30,"time":' + this.#time[i] + this.#afterTime +
           (method === null ? 'null' : '"' + method + '"') +
@@ -149,6 +156,7 @@ export class AccessLog {
           ',"userAgent":' + jsonString(this.#agent[i]) +
           ',"referer":' + jsonString(this.#referer[i]) +
           ',"requestId":"' + this.#id[i] + '"' +
+          ',"trace_id":"' + trace.traceId + '","span_id":"' + trace.spanId + '","trace_flags":"' + trace.traceFlags + '"' +
           ',"msg":"request completed"}\n',
       );
     }

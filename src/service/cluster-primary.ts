@@ -25,6 +25,7 @@ import type { Config } from './config.js';
 import type { Logs } from './logger.js';
 import { MetricsHandler } from './metrics-handler.js';
 import { ServiceMetrics } from './metrics.js';
+import { TraceIds } from '../http/trace-context.js';
 import { RequestIdGenerator } from './request-id.js';
 import { type HandlerContext, serviceHandler, type WrappedHandler } from './service-handler.js';
 import { ServiceServer } from './service-server.js';
@@ -104,6 +105,8 @@ export class ClusterPrimary {
       ids: new RequestIdGenerator(),
       protocolVersion: config.PROTOCOL_VERSION,
       handlers: new Map<Socket, WrappedHandler>(),
+      traceIds: new TraceIds(),
+      traceResponse: config.TRACEPARENT_RESPONSE,
     };
     this.metricsServer = new ServiceServer(
       'metrics',

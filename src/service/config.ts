@@ -144,6 +144,7 @@ export const configSchema = z
     ERROR_LOG_FILE: text('a file path without control characters'),
     PROTOCOL_VERSION: oneOf(PROTOCOL_VERSIONS, 'HTTP/1.1', false),
     WORKERS: workers(),
+    TRACEPARENT_RESPONSE: bool(false),
   })
   .superRefine((c, ctx) => {
     if (c.PORT !== 0 && c.PORT === c.METRICS_PORT) {
@@ -183,6 +184,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ERROR_LOG_FILE', default: '(stderr)', accepted: 'file path', description: 'Error records go to this file (appended; created if missing, in an existing directory).' },
   { name: 'PROTOCOL_VERSION', default: 'HTTP/1.1', accepted: PROTOCOL_VERSIONS.join(', '), description: 'Protocol of both listeners\' handlers (HTTP/1.0 closes after each response); overrides the handler class\'s own.' },
   { name: 'WORKERS', default: '1', accepted: '1–64 or `auto`', description: 'App processes (`node:cluster` workers sharing the app port; 1: no cluster). `auto`: the cores the container may use (CPU affinity capped by the cgroup CPU quota).' },
+  { name: 'TRACEPARENT_RESPONSE', default: 'false', accepted: 'boolean, as above', description: 'Send `traceparent` (the request\'s trace id and span id) in each response, so a client can find the request\'s records.' },
 ];
 
 /** A value as shown in an error line: quoted and escaped, cut at 80 characters. */

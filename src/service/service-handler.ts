@@ -11,11 +11,18 @@
  * id) → the user's `do_X` → `sendResponse()` (adds `X-Request-Id`) → … → `logRequest()` once the
  * response is complete (metrics, then the access record). That path allocates the id string and
  * the access line, nothing else: no closures, no promises, no label objects.
+ *
+ * Trace context: `this.traceContext` is the request's W3C trace context (`trace-context.ts`),
+ * made on first use — by the access record at the latest — and forgotten with the request id.
+ * Its `trace_id`, `span_id` and `trace_flags` go into the access record, every error record
+ * and `logMessage` lines (OpenTelemetry's pino keys), and the trace id becomes the request's
+ * exemplar on `http_request_duration_seconds`.
  */
 import type { Socket } from 'node:net';
 import { format } from 'node:util';
 import type { Logger } from 'pino';
 import type { BaseHTTPRequestHandler } from '../http/request-handler.js';
+import type { TraceContext, TraceIds } from '../http/trace-context.js';
 import type { Address } from '../socketserver/address.js';
 import type { AccessLog } from './access-log.js';
 import type { RequestIdGenerator } from './request-id.js';
@@ -33,6 +40,10 @@ export interface HandlerContext {
   readonly protocolVersion: string;
   /** Open connections' handlers, so the server's `handleError` can name the request that failed. */
   readonly handlers: Map<Socket, WrappedHandler>;
+  /** Trace and span ids (one per process). */
+  readonly traceIds: TraceIds;
+  /** Send `traceparent` (this request's span) in each response (`TRACEPARENT_RESPONSE`). */
+  readonly traceResponse: boolean;
 }
 
 /** A handler class as users write it. */
@@ -44,6 +55,13 @@ export interface WrappedHandler extends BaseHTTPRequestHandler {
   requestId(): string;
   /** Takes the 5xx error line held back for `handleError` (null if none). */
   takePendingError(): string | null;
+  /** The current request's trace context (made on first use). */
+  readonly traceContext: TraceContext;
+}
+
+/** The trace fields of a record, under OpenTelemetry's pino keys. */
+export function traceFields(t: TraceContext): { trace_id: string; span_id: string; trace_flags: string } {
+  return { trace_id: t.traceId, span_id: t.spanId, trace_flags: t.traceFlags };
 }
 
 /** The request, as error records show it (headers included: `logger.ts` redacts credentials). */
@@ -60,7 +78,7 @@ export function describeRequest(h: BaseHTTPRequestHandler): Record<string, unkno
 
 /** Returns a subclass of `Base` that logs and measures for the service. */
 export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerContext): T {
-  const { access, log, stats, ids, handlers } = ctx;
+  const { access, log, stats, ids, handlers, traceIds, traceResponse } = ctx;
   // A user's own logRequest/logError still runs after the service's record; a user's own
   // logMessage replaces the service's. The library's defaults (CPython's stderr lines) never run.
   const ownLogRequest = overrides(Base, 'logRequest');
@@ -70,6 +88,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
   class ServiceHandler extends Base implements WrappedHandler {
     override protocolVersion = ctx.protocolVersion;
     #id: string | null = null;
+    #trace: TraceContext | null = null;
     #inFlight = false;
     /** The code of the `sendError()` running, so `logError()` can pick the record's level. */
     #errorCode = 0;
@@ -88,6 +107,16 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
         this.#id = id;
       }
       return id;
+    }
+
+    override get traceContext(): TraceContext {
+      let t = this.#trace;
+      if (t === null) {
+        // As for the request id: a request refused before its request line has no headers.
+        t = traceIds.contextFor(this.command ? this.headers : null);
+        this.#trace = t;
+      }
+      return t;
     }
 
     override setup(): void {
@@ -109,6 +138,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
 
     override parseRequest(): boolean | Promise<boolean> {
       this.#id = null;
+      this.#trace = null;
       if (!this.#inFlight) {
         this.#inFlight = true;
         stats.inFlight++;
@@ -119,6 +149,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     override sendResponse(code: number, message?: string): void {
       super.sendResponse(code, message);
       this.sendHeader('X-Request-Id', this.requestId());
+      if (traceResponse) this.sendHeader('traceparent', this.traceContext.traceparent());
     }
 
     override sendError(code: number, message?: string, explain?: string): void {
@@ -131,24 +162,28 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     }
 
     override logRequest(code?: number | string, size?: number | string): void {
-      const ms = performance.now() - this.requestStart;
+      const end = performance.now();
+      const ms = end - this.requestStart;
       if (this.#inFlight) {
         this.#inFlight = false;
         stats.inFlight--;
       }
       stats.observe(this.command, this.statusCode, ms / 1000, this.bytesReceived, this.bytesSent);
+      const trace = this.traceContext;
+      stats.exemplar(trace.traceId, trace.spanId, end);
       if (this.rejectReason !== null) stats.reject(this.rejectReason);
-      if (access !== null) access.write(this, ms, this.requestId());
+      if (access !== null) access.write(this, ms, this.requestId(), trace);
       if (this.#pendingError !== null) this.#logPendingError();
       if (ownLogRequest) super.logRequest(code, size);
       this.#id = null;
+      this.#trace = null;
     }
 
     /** The held-back 5xx line (no exception reported it): written at the end of the request. */
     #logPendingError(): void {
       const message = this.#pendingError!;
       this.#pendingError = null;
-      log.error({ requestId: this.requestId(), req: describeRequest(this) }, message);
+      log.error({ requestId: this.requestId(), ...traceFields(this.traceContext), req: describeRequest(this) }, message);
     }
 
     takePendingError(): string | null {
@@ -173,7 +208,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
         return;
       }
       log[level](
-        { requestId: this.requestId(), req: describeRequest(this), reason: this.rejectReason ?? undefined },
+        { requestId: this.requestId(), ...traceFields(this.traceContext), req: describeRequest(this), reason: this.rejectReason ?? undefined },
         format(fmt, ...args),
       );
     }
@@ -181,7 +216,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     /** The user's own messages (`this.logMessage(...)`): `info` records on stdout. */
     override logMessage(fmt: string, ...args: unknown[]): void {
       if (ownLogMessage) return super.logMessage(fmt, ...args);
-      log.info({ requestId: this.requestId(), remoteAddress: this.clientAddress[0] }, format(fmt, ...args));
+      log.info({ requestId: this.requestId(), ...traceFields(this.traceContext), remoteAddress: this.clientAddress[0] }, format(fmt, ...args));
     }
   }
   // Stack traces read `at ServiceHandler.do_GET (your file:line)`; labels use the user's class name.
@@ -207,5 +242,5 @@ export function logHandlerError(log: Logger, handler: WrappedHandler | undefined
     return;
   }
   const response = handler.takePendingError() ?? undefined;
-  log.error({ err: error, requestId: handler.requestId(), req: describeRequest(handler), response }, 'handler error');
+  log.error({ err: error, requestId: handler.requestId(), ...traceFields(handler.traceContext), req: describeRequest(handler), response }, 'handler error');
 }

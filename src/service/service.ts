@@ -10,6 +10,7 @@ import { Lifecycle } from './lifecycle.js';
 import type { Logs } from './logger.js';
 import { MetricsHandler } from './metrics-handler.js';
 import { ServiceMetrics } from './metrics.js';
+import { TraceIds } from '../http/trace-context.js';
 import { RequestIdGenerator } from './request-id.js';
 import { type HandlerClass, type HandlerContext, serviceHandler, type WrappedHandler } from './service-handler.js';
 import { type ServerSettings, ServiceServer } from './service-server.js';
@@ -61,6 +62,7 @@ export class Service {
     this.metrics = metrics;
     const withMetrics = options.metricsListener !== false;
     const ids = new RequestIdGenerator();
+    const traceIds = new TraceIds();
     const settings = serverSettings(config);
     const context = (name: string, accessLogged: boolean): HandlerContext => ({
       access: accessLogged ? logs.access : null,
@@ -69,6 +71,8 @@ export class Service {
       ids,
       protocolVersion: config.PROTOCOL_VERSION,
       handlers: new Map<Socket, WrappedHandler>(),
+      traceIds,
+      traceResponse: config.TRACEPARENT_RESPONSE,
     });
 
     const appName = handler.name || 'AnonymousHandler';

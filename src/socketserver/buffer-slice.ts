@@ -6,6 +6,8 @@
 declare global {
   interface Buffer {
     latin1Slice(start: number, end: number): string;
+    /** `toString('hex', start, end)` without the encoding lookup (trace and span ids). */
+    hexSlice(start: number, end: number): string;
   }
 }
 export {};
