@@ -10,10 +10,17 @@
  * thus always counted exactly once: live (its last answer) or retired. What a dead worker
  * counted after its last answer is lost (the primary also asks every `pollMs`, 5 s by default,
  * so that is at most a few seconds of counts), but nothing that was ever served goes away.
+ *
+ * Exemplars: `AggregatorRegistry` drops them (prometheus/client_js#740), so each answer also
+ * carries the worker's exemplars (each duration bucket's latest request), kept like its last
+ * values (a dead worker's join the retired set); the OpenMetrics exposition shows, per bucket,
+ * the latest exemplar of all workers (`open-metrics.ts`).
  */
 import type { Worker } from 'node:cluster';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, Registry } from 'prom-client';
 import type { MetricsSource } from './metrics-handler.js';
+import { latestExemplars, openMetricsText } from './open-metrics.js';
+import type { ExemplarRow } from './request-stats.js';
 
 /** One registry's values, as `Registry.getMetricsAsJSON()` returns them. */
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
@@ -29,6 +36,8 @@ interface MetricsAnswer {
   readonly type: typeof ANSWER;
   readonly id: number;
   readonly metrics: MetricsJson;
+  /** The worker's exemplars (absent from a worker of an older build). */
+  readonly exemplars?: ExemplarRow[];
 }
 
 function isMessage<T extends { type: string }>(m: unknown, type: T['type']): m is T {
@@ -37,14 +46,15 @@ function isMessage<T extends { type: string }>(m: unknown, type: T['type']): m i
 
 /**
  * In a worker: registers the worker's registries with `AggregatorRegistry.setRegistries()`
- * (never the global registry) and answers the primary's metrics requests with their values.
+ * (never the global registry) and answers the primary's metrics requests with their values
+ * and `exemplars()`.
  */
-export function answerMetricsRequests(registries: readonly Registry[]): void {
+export function answerMetricsRequests(registries: readonly Registry[], exemplars: () => ExemplarRow[] = () => []): void {
   AggregatorRegistry.setRegistries([...registries]);
   process.on('message', (message: unknown) => {
     if (!isMessage<MetricsRequest>(message, REQUEST)) return;
     void Promise.all(registries.map((r) => r.getMetricsAsJSON())).then((all) => {
-      const answer: MetricsAnswer = { type: ANSWER, id: message.id, metrics: all.flat() as MetricsJson };
+      const answer: MetricsAnswer = { type: ANSWER, id: message.id, metrics: all.flat() as MetricsJson, exemplars: exemplars() };
       if (process.connected) process.send?.(answer);
     });
   });
@@ -84,34 +94,41 @@ export class ClusterMetrics implements MetricsSource {
   readonly contentType: string = Registry.PROMETHEUS_CONTENT_TYPE;
   /** Last values of each live worker, by `worker.id`. */
   readonly #last = new Map<number, MetricsJson>();
+  /** Exemplars of each live worker's last answer, and of the retired workers. */
+  readonly #lastExemplars = new Map<number, ExemplarRow[]>();
+  #retiredExemplars: ExemplarRow[] = [];
   readonly #workers = new Map<number, Worker>();
   #retired: MetricsJson = [];
   /** Open requests by request id: the worker asked and how to settle the request. */
-  readonly #pending = new Map<number, { workerId: number; done: (metrics: MetricsJson | null) => void }>();
+  readonly #pending = new Map<number, { workerId: number; done: (answer: MetricsAnswer | null) => void }>();
   #nextId = 1;
   readonly #own: readonly Registry[];
+  readonly #ownExemplars: () => ExemplarRow[];
   readonly #timeoutMs: number;
   #poll: NodeJS.Timeout | null = null;
 
   /**
    * @param own the primary's own registries (e.g. its metrics listener's HTTP metrics)
    * @param timeoutMs how long a scrape waits for a worker's answer before using its last values
+   * @param ownExemplars the primary's own exemplars
    */
-  constructor(own: readonly Registry[], timeoutMs = 1_000) {
+  constructor(own: readonly Registry[], timeoutMs = 1_000, ownExemplars: () => ExemplarRow[] = () => []) {
     this.#own = own;
     this.#timeoutMs = timeoutMs;
+    this.#ownExemplars = ownExemplars;
   }
 
   /** Starts counting `worker` (call right after `cluster.fork()`). */
   track(worker: Worker): void {
     this.#workers.set(worker.id, worker);
     this.#last.set(worker.id, []);
+    this.#lastExemplars.set(worker.id, []);
     worker.on('message', (message: unknown) => {
       if (!isMessage<MetricsAnswer>(message, ANSWER)) return;
       const pending = this.#pending.get(message.id);
       if (pending === undefined) return;
       this.#pending.delete(message.id);
-      pending.done(message.metrics);
+      pending.done(message);
     });
     // A worker that dies does not answer: settle its requests now rather than at the timeout.
     const abandon = (): void => {
@@ -132,6 +149,8 @@ export class ClusterMetrics implements MetricsSource {
     this.#last.delete(worker.id);
     this.#workers.delete(worker.id);
     this.#retired = sumMetrics(this.#retired, monotonicOnly(last));
+    this.#retiredExemplars = latestExemplars([this.#retiredExemplars, this.#lastExemplars.get(worker.id) ?? []]);
+    this.#lastExemplars.delete(worker.id);
   }
 
   /** Asks every worker each `pollMs` (unref'd), so a crash loses little. */
@@ -149,26 +168,41 @@ export class ClusterMetrics implements MetricsSource {
   async refresh(): Promise<void> {
     await Promise.all(
       [...this.#workers.values()].map(async (worker) => {
-        const metrics = await this.#ask(worker);
-        if (metrics !== null && this.#last.has(worker.id)) this.#last.set(worker.id, metrics);
+        const answer = await this.#ask(worker);
+        if (answer !== null && this.#last.has(worker.id)) {
+          this.#last.set(worker.id, answer.metrics);
+          this.#lastExemplars.set(worker.id, answer.exemplars ?? []);
+        }
       }),
     );
   }
 
   /** The aggregated registry: live workers' last values + retired + the primary's own. */
   async registry(): Promise<Registry> {
+    return (await this.#snapshot()).registry;
+  }
+
+  /** The aggregated registry and the latest exemplar per bucket, read at the same moment. */
+  async #snapshot(): Promise<{ registry: Registry; exemplars: ExemplarRow[] }> {
     await this.refresh();
     const own = (await Promise.all(this.#own.map((r) => r.getMetricsAsJSON()))) as MetricsJson[];
     // Read after the last await: each worker is counted once, live or retired.
     const parts: MetricsJson[] = [...this.#last.values(), this.#retired, ...own].filter((p) => p.length > 0);
-    return AggregatorRegistry.aggregate(parts as never);
+    const exemplars = latestExemplars([...this.#lastExemplars.values(), this.#retiredExemplars, this.#ownExemplars()]);
+    return { registry: AggregatorRegistry.aggregate(parts as never), exemplars };
   }
 
   async metrics(): Promise<string> {
     return (await this.registry()).metrics();
   }
 
-  #ask(worker: Worker): Promise<MetricsJson | null> {
+  /** The OpenMetrics exposition of the aggregate, with the workers' exemplars. */
+  async openMetrics(): Promise<string> {
+    const { registry, exemplars } = await this.#snapshot();
+    return openMetricsText((await registry.getMetricsAsJSON()) as MetricsJson, exemplars);
+  }
+
+  #ask(worker: Worker): Promise<MetricsAnswer | null> {
     if (!worker.isConnected()) return Promise.resolve(null);
     const id = this.#nextId++;
     return new Promise((resolve) => {
@@ -178,9 +212,9 @@ export class ClusterMetrics implements MetricsSource {
       }, this.#timeoutMs);
       this.#pending.set(id, {
         workerId: worker.id,
-        done: (metrics) => {
+        done: (answer) => {
           clearTimeout(timer);
-          resolve(metrics);
+          resolve(answer);
         },
       });
       try {

@@ -82,7 +82,7 @@ export class ClusterPrimary {
     this.#logs = logs;
     this.#handlerName = handlerName;
     this.#exit = exit;
-    this.metrics = new ClusterMetrics([this.own.registry]);
+    this.metrics = new ClusterMetrics([this.own.registry], undefined, () => this.own.exemplars());
     this.#restarts = new Counter({
       name: 'cluster_worker_restarts_total',
       help: 'Workers the cluster primary replaced after they exited unexpectedly.',

@@ -15,7 +15,7 @@ import { listenUrl, Service } from './service.js';
 /** Starts the worker's app listener; exits 1 if it cannot listen. */
 export async function runWorker(config: Config, handler: HandlerClass, logs: Logs): Promise<Service> {
   const service = new Service(config, handler, logs, new ServiceMetrics(), { metricsListener: false });
-  answerMetricsRequests([service.metrics.registry]);
+  answerMetricsRequests([service.metrics.registry], () => service.metrics.exemplars());
   try {
     await service.ready;
   } catch (e) {

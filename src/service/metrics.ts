@@ -17,9 +17,16 @@
  * | `http_connections_open` | gauge | handler |
  * | `http_connections_accepted_total` | counter | handler |
  * | `http_requests_rejected_total` | counter | handler, reason |
+ *
+ * `http_request_duration_seconds` carries exemplars (the trace id of each bucket's latest
+ * request) in the OpenMetrics exposition only (`openMetrics()`, `open-metrics.ts`); the plain
+ * text format (`metrics()`) is prom-client's, unchanged.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DURATION_BUCKETS, type HistogramRow, RequestStats, SIZE_BUCKETS } from './request-stats.js';
+import type { MetricsJson } from './cluster-metrics.js';
+import type { MetricsSource } from './metrics-handler.js';
+import { openMetricsText } from './open-metrics.js';
+import { DURATION_BUCKETS, type ExemplarRow, type HistogramRow, RequestStats, SIZE_BUCKETS } from './request-stats.js';
 
 /** The parts of prom-client's histogram state that `fillHistogram` writes (prom-client 15). */
 interface HistogramEntry {
@@ -52,8 +59,11 @@ function fillHistogram(histogram: Histogram<string>, bounds: readonly number[], 
   }
 }
 
-/** The registry and the per-listener counters it reads at scrape time. */
-export class ServiceMetrics {
+/**
+ * The registry and the per-listener counters it reads at scrape time. A {@link MetricsSource}:
+ * `MetricsHandler` serves it in either format.
+ */
+export class ServiceMetrics implements MetricsSource {
   /** The registry `/metrics` serves. */
   readonly registry: Registry;
   readonly #stats: RequestStats[] = [];
@@ -119,6 +129,27 @@ export class ServiceMetrics {
         for (const s of all) for (const [reason, n] of s.rejected) this.inc({ handler: s.handler, reason }, n);
       },
     });
+  }
+
+  /** The plain text format's content type (prom-client's). */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The plain text exposition: prom-client's, as it always was. */
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** The OpenMetrics exposition, with exemplars on `http_request_duration_seconds`. */
+  async openMetrics(): Promise<string> {
+    const json = (await this.registry.getMetricsAsJSON()) as MetricsJson;
+    return openMetricsText(json, this.exemplars());
+  }
+
+  /** Each duration bucket's latest request, over every listener (scrape time). */
+  exemplars(): ExemplarRow[] {
+    return this.#stats.flatMap((s) => s.exemplarRows());
   }
 
   /**

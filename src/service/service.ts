@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { Config } from './config.js';
 import { Lifecycle } from './lifecycle.js';
 import type { Logs } from './logger.js';
-import { MetricsHandler } from './metrics-handler.js';
+import { MetricsHandler, type MetricsSource } from './metrics-handler.js';
 import { ServiceMetrics } from './metrics.js';
 import { TraceIds } from '../http/trace-context.js';
 import { RequestIdGenerator } from './request-id.js';
@@ -94,7 +94,7 @@ export class Service {
     const service = this;
     const metrics = this.metrics;
     class ServiceMetricsHandler extends MetricsHandler {
-      override registry = metrics.registry;
+      override registry: MetricsSource = metrics;
       override isReady(): boolean {
         return service.lifecycle.ready;
       }
