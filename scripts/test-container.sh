@@ -4,8 +4,8 @@
 # Runs ../shared/container/compose-check.sh (private dockerd 20.10, docker-compose 1.29,
 # local stand-ins for node:* and prom/prometheus:*; see its README) twice:
 #   1. the main stack (docker-compose.yml): build, up, healthy, the app and its metrics answer,
-#      Prometheus has the target up, PID 1 is an init running node, `stop` -> exit 0 with
-#      "shutdown complete", down -v;
+#      Prometheus has the target up and an exemplar of the app's latency histogram, PID 1 is an
+#      init running node, `stop` -> exit 0 with "shutdown complete", down -v;
 #   2. examples/custom-handler: an image FROM basehttp:latest (built by step 1) with a handler
 #      module loaded through HANDLER_MODULE; the same checks on its own routes;
 # then 3. `docker run basehttp:latest` without an init: node is PID 1, becomes healthy, and
@@ -58,11 +58,14 @@ free_port() {
 PROM_PORT="${PROM_PORT:-$(free_port)}"
 export PROM_PORT
 series_query="query=http_request_duration_seconds_count%7Bjob%3D%22basehttp%22%7D"
+# ...and its exemplars (issue 14): the app's requests above carry trace ids.
+exemplar_query="query=http_request_duration_seconds_bucket%7Bjob%3D%22basehttp%22%7D"
 run_check stack "$ROOT" \
   FREE_PORT_VARS="APP_PORT APP_METRICS_PORT" \
   APP_SERVICES="app" \
   CHECKS="app:8000/ app:8000/no-such-page=404 app:9464/healthz app:9464/readyz app:9464/metrics=200~process_cpu_user_seconds_total \
-http://127.0.0.1:$PROM_PORT/api/v1/query?$series_query=200~\"__name__\":\"http_request_duration_seconds_count\"" \
+http://127.0.0.1:$PROM_PORT/api/v1/query?$series_query=200~\"__name__\":\"http_request_duration_seconds_count\" \
+http://127.0.0.1:$PROM_PORT/api/v1/query_exemplars?$exemplar_query=200~\"trace_id\"" \
   PROMETHEUS_CHECK="prometheus:9090:basehttp" \
   STOP_LOG_PATTERN="shutdown complete"
 
