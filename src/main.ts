@@ -9,6 +9,10 @@
  *    (so `PORT=0` shows the port the OS chose) and the settings.
  * 5. Serves until SIGTERM/SIGINT (see `service/lifecycle.ts`).
  *
+ * OpenTelemetry: when `@opentelemetry/api` is installed and a tracer provider is registered by
+ * then (by HANDLER_MODULE's import, or a `--import` preload), each app request gets a server
+ * span (`service/otel.ts`).
+ *
  * With `WORKERS` > 1 this process becomes the cluster primary (`service/cluster-primary.ts`):
  * it serves only the metrics listener and forks the workers, which run this file again and
  * serve the app (`service/cluster-worker.ts`).
@@ -21,6 +25,7 @@ import { runWorker } from './service/cluster-worker.js';
 import { CONFIG_EXIT_CODE, loadConfig } from './service/config.js';
 import { loadHandlerModule } from './service/handler-module.js';
 import { Logs } from './service/logger.js';
+import { loadTracing } from './service/otel.js';
 import { listenUrl, Service } from './service/service.js';
 import type { HandlerClass } from './service/service-handler.js';
 
@@ -50,6 +55,9 @@ async function main(): Promise<void> {
     configError([`ERROR_LOG_FILE=${JSON.stringify(config.ERROR_LOG_FILE)}: cannot be opened for appending (${err.code ?? err.message}); expected a writable file path`]);
   }
 
+  // After HANDLER_MODULE's import, which may register an OpenTelemetry tracer provider.
+  const tracing = await loadTracing();
+
   const crash = (kind: string) => (err: unknown) => {
     logs.log.fatal({ err }, kind);
     logs.flushSync();
@@ -59,7 +67,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', crash('unhandled promise rejection'));
 
   if (cluster.isWorker && process.env[WORKER_ENV] === '1') {
-    await runWorker(config, handler, logs);
+    await runWorker(config, handler, logs, tracing);
     return;
   }
   if (config.WORKERS > 1) {
@@ -76,7 +84,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const service = new Service(config, handler, logs);
+  const service = new Service(config, handler, logs, undefined, { tracing });
   try {
     await service.ready;
   } catch (e) {
@@ -91,7 +99,7 @@ async function main(): Promise<void> {
   const app = listenUrl(service.app.serverAddress);
   const metrics = listenUrl(service.metricsServer!.serverAddress);
   logs.log.info(
-    { app, metrics, handler: handler.name, node: process.version, settings: { ...config, MAX_CONNECTIONS: Number.isFinite(config.MAX_CONNECTIONS) ? config.MAX_CONNECTIONS : 'unlimited' } },
+    { app, metrics, handler: handler.name, node: process.version, openTelemetry: tracing !== null, settings: { ...config, MAX_CONNECTIONS: Number.isFinite(config.MAX_CONNECTIONS) ? config.MAX_CONNECTIONS : 'unlimited' } },
     `listening on ${app} (${handler.name}), metrics on ${metrics}`,
   );
 }

@@ -107,6 +107,7 @@ export class ClusterPrimary {
       handlers: new Map<Socket, WrappedHandler>(),
       traceIds: new TraceIds(),
       traceResponse: config.TRACEPARENT_RESPONSE,
+      tracing: null,
     };
     this.metricsServer = new ServiceServer(
       'metrics',

@@ -9,12 +9,13 @@ import { answerMetricsRequests } from './cluster-metrics.js';
 import type { Config } from './config.js';
 import type { Logs } from './logger.js';
 import { ServiceMetrics } from './metrics.js';
+import type { Tracing } from './otel.js';
 import type { HandlerClass } from './service-handler.js';
 import { listenUrl, Service } from './service.js';
 
 /** Starts the worker's app listener; exits 1 if it cannot listen. */
-export async function runWorker(config: Config, handler: HandlerClass, logs: Logs): Promise<Service> {
-  const service = new Service(config, handler, logs, new ServiceMetrics(), { metricsListener: false });
+export async function runWorker(config: Config, handler: HandlerClass, logs: Logs, tracing: Tracing | null = null): Promise<Service> {
+  const service = new Service(config, handler, logs, new ServiceMetrics(), { metricsListener: false, tracing });
   answerMetricsRequests([service.metrics.registry], () => service.metrics.exemplars());
   try {
     await service.ready;

@@ -17,12 +17,16 @@
  * Its `trace_id`, `span_id` and `trace_flags` go into the access record, every error record
  * and `logMessage` lines (OpenTelemetry's pino keys), and the trace id becomes the request's
  * exemplar on `http_request_duration_seconds`.
+ *
+ * OpenTelemetry (`otel.ts`): only when `ctx.tracing` is set, each `do_X` the class defines runs
+ * in a server span, ended by `logRequest()`; without it the class has no wrapper at all.
  */
 import type { Socket } from 'node:net';
 import { format } from 'node:util';
 import type { Logger } from 'pino';
 import type { BaseHTTPRequestHandler } from '../http/request-handler.js';
 import type { TraceContext, TraceIds } from '../http/trace-context.js';
+import { doMethodNames, ServerSpan, type Tracing } from './otel.js';
 import type { Address } from '../socketserver/address.js';
 import type { AccessLog } from './access-log.js';
 import type { RequestIdGenerator } from './request-id.js';
@@ -44,6 +48,8 @@ export interface HandlerContext {
   readonly traceIds: TraceIds;
   /** Send `traceparent` (this request's span) in each response (`TRACEPARENT_RESPONSE`). */
   readonly traceResponse: boolean;
+  /** OpenTelemetry with a registered provider (`otel.ts`), else null: no spans, no cost. */
+  readonly tracing: Tracing | null;
 }
 
 /** A handler class as users write it. */
@@ -78,7 +84,7 @@ export function describeRequest(h: BaseHTTPRequestHandler): Record<string, unkno
 
 /** Returns a subclass of `Base` that logs and measures for the service. */
 export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerContext): T {
-  const { access, log, stats, ids, handlers, traceIds, traceResponse } = ctx;
+  const { access, log, stats, ids, handlers, traceIds, traceResponse, tracing } = ctx;
   // A user's own logRequest/logError still runs after the service's record; a user's own
   // logMessage replaces the service's. The library's defaults (CPython's stderr lines) never run.
   const ownLogRequest = overrides(Base, 'logRequest');
@@ -89,6 +95,33 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     override protocolVersion = ctx.protocolVersion;
     #id: string | null = null;
     #trace: TraceContext | null = null;
+    /** The request's OpenTelemetry span (only with `tracing`). */
+    #span: ServerSpan | null = null;
+
+    static {
+      // With OpenTelemetry only: each do_X runs in the request's server span.
+      if (tracing !== null) {
+        for (const name of doMethodNames(Base)) {
+          const original = (Base.prototype as unknown as Record<string, (this: ServiceHandler) => void | Promise<void>>)[name]!;
+          Object.defineProperty(this.prototype, name, {
+            value: function traced(this: ServiceHandler): void | Promise<void> {
+              return this.#traced(original);
+            },
+            writable: true,
+            configurable: true,
+          });
+        }
+      }
+    }
+
+    /** Starts the request's span (once: a do_HEAD calling do_GET stays in it) and runs `fn` in its context. */
+    #traced(fn: (this: ServiceHandler) => void | Promise<void>): void | Promise<void> {
+      if (this.#span !== null) return fn.call(this);
+      const span = new ServerSpan(tracing!, this);
+      this.#span = span;
+      this.#trace = span.trace;
+      return tracing!.api.context.with(span.context, fn, this);
+    }
     #inFlight = false;
     /** The code of the `sendError()` running, so `logError()` can pick the record's level. */
     #errorCode = 0;
@@ -129,6 +162,11 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
         super.finish();
       } finally {
         handlers.delete(this.request);
+        if (this.#span !== null) {
+          // The connection ended before the response was complete.
+          this.#span.end(this);
+          this.#span = null;
+        }
         if (this.#inFlight) {
           this.#inFlight = false;
           stats.inFlight--;
@@ -167,6 +205,10 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
       if (this.#inFlight) {
         this.#inFlight = false;
         stats.inFlight--;
+      }
+      if (this.#span !== null) {
+        this.#span.end(this);
+        this.#span = null;
       }
       stats.observe(this.command, this.statusCode, ms / 1000, this.bytesReceived, this.bytesSent);
       const trace = this.traceContext;

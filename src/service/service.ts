@@ -11,6 +11,7 @@ import type { Logs } from './logger.js';
 import { MetricsHandler, type MetricsSource } from './metrics-handler.js';
 import { ServiceMetrics } from './metrics.js';
 import { TraceIds } from '../http/trace-context.js';
+import type { Tracing } from './otel.js';
 import { RequestIdGenerator } from './request-id.js';
 import { type HandlerClass, type HandlerContext, serviceHandler, type WrappedHandler } from './service-handler.js';
 import { type ServerSettings, ServiceServer } from './service-server.js';
@@ -44,6 +45,8 @@ export interface ServiceOptions {
    * primary has already waited `READINESS_DELAY_MS` before it signals the worker. Default true.
    */
   readonly metricsListener?: boolean;
+  /** OpenTelemetry for the app listener's requests (`otel.ts` `loadTracing()`); default none. */
+  readonly tracing?: Tracing | null;
 }
 
 /** The running service's parts. */
@@ -73,10 +76,11 @@ export class Service {
       handlers: new Map<Socket, WrappedHandler>(),
       traceIds,
       traceResponse: config.TRACEPARENT_RESPONSE,
+      tracing: null,
     });
 
     const appName = handler.name || 'AnonymousHandler';
-    const appCtx = context(appName, true);
+    const appCtx: HandlerContext = { ...context(appName, true), tracing: options.tracing ?? null };
     this.app = new ServiceServer('app', [config.HOST, config.PORT], serviceHandler(handler, appCtx) as never, appCtx, settings);
 
     this.metricsServer = withMetrics ? this.#metricsListener(config, context, settings) : null;
