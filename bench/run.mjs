@@ -196,7 +196,8 @@ async function main() {
   }
 
   const scripts = writeScripts(scenarios, OUT_DIR);
-  const runsIn = (server, scenario) => !server.scenarios || server.scenarios.includes(scenario.id);
+  const runsIn = (server, scenario) =>
+    (!server.scenarios || server.scenarios.includes(scenario.id)) && (!scenario.servers || scenario.servers.includes(server.id));
   const cellsPerRound = scenarios.reduce((n, sc) => n + servers.filter((s) => runsIn(s, sc)).length, 0);
   log(`${settings.rounds} round(s) × ${cellsPerRound} cells, ${settings.seconds} s each (+${settings.warmupSeconds} s warm-up): ` +
     `about ${Math.ceil((settings.rounds * cellsPerRound * (settings.seconds + settings.warmupSeconds + 1.5)) / 60)} min`);
@@ -213,7 +214,7 @@ async function main() {
         }
         (roundsBy[sc.id][s.id] ??= []).push(r);
         const v = r.value === null ? '—' : sc.unit === 'req/s' ? Math.round(r.value).toLocaleString('en') : r.value.toFixed(1);
-        log(`[round ${round}] ${sc.id.padEnd(8)} ${s.id.padEnd(9)} ${v.padStart(10)} ${sc.unit}` +
+        log(`[round ${round}] ${sc.id.padEnd(11)} ${s.id.padEnd(9)} ${v.padStart(10)} ${sc.unit}` +
           `${r.p99Ms ? `  p99 ${r.p99Ms.toFixed(2)} ms` : ''}${r.rssKb ? `  rss ${(r.rssKb / 1024).toFixed(1)} MB` : ''}` +
           `${r.problems.length ? `  ✗ ${r.problems.join('; ')}` : ''}`);
       }

@@ -1,10 +1,12 @@
-// The seven scenarios of issue 5. `unit` says what the reported figure counts:
+// The seven scenarios of issue 5, and issue 14's hello with a traceparent header. `unit` says
+// what the reported figure counts:
 // - 'req/s'  HTTP responses per second (wrk counts each pipelined response: lua/pipeline.lua);
 // - 'MB/s'   payload bytes per second, responses × `payloadBytes` (the 64 KiB response body, or
 //            the 1 MiB request body), so that servers sending longer headers gain nothing;
 // - 'MB RSS' server VmRSS with 10 000 idle keep-alive connections open (idle-conns.mjs).
 // `minResponseBytes` is the least a complete response can take (status line + CRLF + body):
 // wrk's byte total must reach responses × that, a cross-check that each counted response was whole.
+// `servers`: only these server ids run the scenario (default: all).
 // `noP99`: wrk 4.1's percentiles are wrong for pipelined runs (see lib/wrk.mjs), so none is shown.
 import { BODY_64K, HELLO, UPLOAD_BYTES } from '../servers/payloads.mjs';
 
@@ -14,6 +16,12 @@ export const IDLE_CONNECTIONS = 10_000;
 export const SCENARIOS = [
   { id: 'hello', title: 'hello, keep-alive, -c50', kind: 'wrk', connections: 50, path: '/hello', unit: 'req/s',
     minResponseBytes: STATUS_LINE + HELLO.length },
+  // Issue 14: the cost of continuing a caller's trace (parse traceparent, the request's trace
+  // context, its exemplar) against the same run without the header (`hello`). Only the full
+  // service reads the header; node:http is the ratio's baseline as in every column.
+  { id: 'hello-trace', title: 'hello, keep-alive, -c50, with a traceparent header', kind: 'wrk', connections: 50, path: '/hello',
+    headers: ['traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'], servers: ['service', 'node-http'],
+    unit: 'req/s', minResponseBytes: STATUS_LINE + HELLO.length },
   { id: 'pipeline', title: 'hello, pipelined 16 per write, -c50', kind: 'wrk', connections: 50, path: '/hello',
     lua: 'pipeline.lua', unit: 'req/s', noP99: true, minResponseBytes: STATUS_LINE + HELLO.length },
   { id: 'close', title: 'hello, Connection: close, -c50', kind: 'wrk', connections: 50, path: '/hello',

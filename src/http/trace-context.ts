@@ -158,10 +158,10 @@ const POOL_BYTES = 4096;
 
 /**
  * Random trace and span ids, cheap enough for every request: one `randomFillSync` per 4 KiB,
- * then one native hex conversion per id. Measured on this machine (node 20, best of 5 × 1e6;
- * /tmp bench beside bench-request-path.mjs): a span id 71 ns, against 119 ns for
- * `toString('hex', …)`, 143–206 ns for a lookup table of hex pairs and 435 ns for
- * `crypto.randomUUID()`.
+ * then one native hex conversion per id. Measured on this machine (node 20, best of 5 × 1e6,
+ * two runs on a busy VM; test/fixtures/service/bench-trace-ids.mjs): a span id 71–95 ns,
+ * against 110–119 ns for `toString('hex', …)`, 111–206 ns for a lookup table of hex pairs and
+ * 236–435 ns for `crypto.randomUUID()`.
  */
 export class TraceIds {
   readonly #pool = Buffer.allocUnsafe(POOL_BYTES);

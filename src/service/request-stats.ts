@@ -160,7 +160,7 @@ export class RequestStats {
   /**
    * Keeps the request just given to `observe()` as its duration bucket's exemplar (the latest
    * one wins). `endedAt` is the `performance.now()` of the request's end: a clock read the
-   * caller has already made (a `Date.now()` here would add ~70 ns per request on this machine).
+   * caller has already made (a `Date.now()` here would add 37–70 ns per request on this machine, bench-trace-ids.mjs).
    * Four stores, no allocation.
    */
   exemplar(traceId: string, spanId: string, endedAt: number): void {
