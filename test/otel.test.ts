@@ -2,7 +2,7 @@ import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { doMethodNames, loadTracing } from '../src/service/otel.js';
-import { request, type ServiceChild, startService } from './fixtures/service/child.js';
+import { RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
 
 // Issue 14, item 2: an optional OpenTelemetry server span per request.
 
@@ -107,6 +107,20 @@ describe('server spans of the built service', () => {
     child = await startService({ HANDLER_MODULE: './test/fixtures/service/test-handler.mjs' });
     expect((await child.waitFor((x) => typeof x.msg === 'string' && x.msg.startsWith('listening on'))).openTelemetry).toBe(false);
     expect((await request(child.appPort, 'GET', '/ok')).status).toBe(200);
+  });
+
+  it('ends the span of a request that got no response, and gives the next request on the connection its own', async () => {
+    child = await startService({ HANDLER_MODULE: './test/fixtures/service/otel-handler.mjs' });
+    const c = await RawClient.connect(child.appPort);
+    c.send('GET /silent HTTP/1.1\r\nHost: x\r\n\r\nGET /users/5 HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect((await c.response()).status).toBe(200); // the second request's answer
+    c.close();
+    const server = (await spans(child)).filter((s) => s.kind === SERVER);
+    expect(server.map((s) => [s.attributes['url.path'], s.attributes['http.response.status_code'], s.attributes['error.type'], s.status])).toEqual([
+      ['/silent', undefined, 'no_response', ERROR],
+      ['/users/5', 200, undefined, 0],
+    ]);
+    expect(server[0]!.spanId).not.toBe(server[1]!.spanId);
   });
 
   it('marks a 5xx as an error and keeps 4xx unset', async () => {

@@ -44,7 +44,7 @@ afterEach(async () => {
 });
 
 describe('Prometheus stores the service’s exemplars', () => {
-  it.skipIf(!hasPrometheus)('shows a request’s trace id in /api/v1/query_exemplars', async () => {
+  it.skipIf(!hasPrometheus).each(['1', '2'])('WORKERS=%s: shows a request’s trace id in /api/v1/query_exemplars', async (workers) => {
     // The flags of docker-compose.yml's prometheus service.
     const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: { prometheus: { command: string[] } } };
     const flags = compose.services.prometheus.command;
@@ -54,7 +54,7 @@ describe('Prometheus stores the service’s exemplars', () => {
       global: Record<string, string>;
       scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
     };
-    child = await startService();
+    child = await startService({ WORKERS: workers });
     config.global.scrape_interval = '1s';
     config.global.scrape_timeout = '1s';
     const job = config.scrape_configs.find((j) => j.job_name === 'basehttp')!;

@@ -177,6 +177,11 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     override parseRequest(): boolean | Promise<boolean> {
       this.#id = null;
       this.#trace = null;
+      if (this.#span !== null) {
+        // The previous request on this connection ended with no response at all (nothing logged).
+        this.#span.end(this);
+        this.#span = null;
+      }
       if (!this.#inFlight) {
         this.#inFlight = true;
         stats.inFlight++;
