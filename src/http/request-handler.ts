@@ -85,7 +85,8 @@ type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
  * while it is kept alive (HTTP/1.1 with `protocolVersion = 'HTTP/1.1'`, or `Connection: keep-alive`).
  *
  * - For `do_X` methods: `command`, `path`, `requestVersion`, `requestline`, `headers`, `rfile`,
- *   `wfile`, `clientAddress`, `server`, `closeConnection`; `readBody()`; `sendResponse()`,
+ *   `wfile`, `clientAddress`, `server`, `closeConnection`, `traceContext` (null unless the
+ *   service, or a subclass, provides it); `readBody()`; `sendResponse()`,
  *   `sendHeader()`, `endHeaders()`, `sendError()`, `flushHeaders()`, `sendResponseOnly()`.
  *   `do_X` may return a Promise; the next request is read after it settles.
  * - May be overridden: `do_X`, `logMessage`, `logError`, `logRequest`, `handleExpect100`,
