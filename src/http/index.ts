@@ -5,3 +5,4 @@ export { responses } from './responses.js';
 export { DEFAULT_ERROR_MESSAGE, DEFAULT_ERROR_CONTENT_TYPE } from './error-page.js';
 export { test } from './test-server.js';
 export { VERSION as version } from './version.js';
+export { canonicalPath } from './canonical-path.js';
