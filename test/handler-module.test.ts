@@ -49,7 +49,7 @@ describe('HANDLER_MODULE in the built entry point', () => {
     expect(r.body.toString()).toBe('ok\n');
     expect((await request(child.appPort, 'GET', '/')).status).toBe(404); // the example's route is gone
     const metrics = (await request(child.metricsPort, 'GET', '/metrics')).body.toString();
-    expect(metrics).toMatch(/http_request_duration_seconds_count\{method="GET",status_code="200",handler="TestHandler"\} 1/);
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{method="GET",status_code="200",handler="TestHandler",route="unrouted"\} 1/);
   });
 
   it('still calls a handler’s own logRequest after the access record', async () => {

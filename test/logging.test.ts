@@ -24,9 +24,10 @@ describe('access records', () => {
     c.close();
     expect(r.status).toBe(200);
     const rec = await child.waitFor((x) => x.msg === 'request completed');
-    const { raw: _raw, time, pid, hostname, responseTime, requestId, req, ...rest } = rec;
+    const { raw: _raw, time, pid, hostname, responseTime, requestId, req, route, ...rest } = rec;
+    expect(route).toBe('unrouted');
     expect(Object.keys(rec).filter((k) => k !== 'raw')).toEqual([
-      'level', 'time', 'pid', 'hostname', 'req', 'res', 'responseTime', 'bytesSent', 'bytesReceived',
+      'level', 'time', 'pid', 'hostname', 'req', 'res', 'route', 'responseTime', 'bytesSent', 'bytesReceived',
       'httpVersion', 'userAgent', 'referer', 'requestId', 'msg',
     ]);
     expect(typeof time).toBe('number');

@@ -8,6 +8,16 @@ import { allowList, type CompiledRoute, compileRoutes, type RouteTable } from '.
 import type { RawQuery } from './route-types.js';
 import { issuesToErrors, type StandardSchemaResult, type StandardSchemaV1 } from './standard-schema.js';
 
+/** Marks `RouteHandler.prototype`, for a check that works across copies of the library. */
+const ROUTE_HANDLER = Symbol.for('basehttp.RouteHandler');
+
+/** True for `RouteHandler` and its subclasses (from any copy of the library). */
+export function isRouteHandlerClass(cls: unknown): boolean {
+  if (typeof cls !== 'function') return false;
+  const proto = (cls as { prototype?: Record<symbol, unknown> }).prototype;
+  return proto !== undefined && proto !== null && proto[ROUTE_HANDLER] === true;
+}
+
 /** Compiled tables by class: each class is compiled once, on first use (or by `prepare()`). */
 const tables = new WeakMap<object, RouteTable>();
 
@@ -327,6 +337,8 @@ export class RouteHandler extends BaseHTTPRequestHandler {
     if (this.command !== 'HEAD') this.wfile.write(body);
   }
 }
+
+Object.defineProperty(RouteHandler.prototype, ROUTE_HANDLER, { value: true });
 
 /** Marks a failed validation (the answer was sent). */
 const INVALID: unique symbol = Symbol('invalid');

@@ -5,7 +5,7 @@
  * ```json
  * {"level":30,"time":1732780000000,"pid":7,"hostname":"web-1",
  *  "req":{"method":"GET","url":"/","remoteAddress":"10.0.0.9","remotePort":51234},
- *  "res":{"statusCode":200},"responseTime":0.084,"bytesSent":142,"bytesReceived":78,
+ *  "res":{"statusCode":200},"route":"/","responseTime":0.084,"bytesSent":142,"bytesReceived":78,
  *  "httpVersion":"HTTP/1.1","userAgent":"curl/8.5.0","referer":null,"requestId":"k7m2q9xa-1",
  *  "msg":"request completed"}
  * ```
@@ -91,6 +91,7 @@ export class AccessLog {
   readonly #agent: Array<string | undefined> = new Array<string | undefined>(BATCH).fill(undefined);
   readonly #referer: Array<string | undefined> = new Array<string | undefined>(BATCH).fill(undefined);
   readonly #id: string[] = new Array<string>(BATCH).fill('');
+  readonly #route: string[] = new Array<string>(BATCH).fill('');
 
   constructor(writer: LogWriter, pid: number, hostname: string) {
     this.#writer = writer;
@@ -102,9 +103,10 @@ export class AccessLog {
    * Records a finished request. A request refused before its request line was understood
    * (`command` empty) has `method`, `url`, `userAgent` and `referer` null: the handler's fields
    * still describe the previous request on the connection. `requestId` must be well formed
-   * (`request-id.ts`).
+   * (`request-id.ts`); `route` is the metrics' `route` label (a table pattern, `unmatched` or
+   * `unrouted`).
    */
-  write(h: AccessFields, responseTimeMs: number, requestId: string): void {
+  write(h: AccessFields, responseTimeMs: number, requestId: string, route: string): void {
     const i = this.#n++;
     const known = h.command !== null && h.command !== '';
     this.#time[i] = Date.now();
@@ -120,6 +122,7 @@ export class AccessLog {
     this.#agent[i] = known ? h.headers.get('user-agent') : undefined;
     this.#referer[i] = known ? h.headers.get('referer') : undefined;
     this.#id[i] = requestId;
+    this.#route[i] = route;
     if (i === 0) this.#writer.schedule();
     else if (i === BATCH - 1) this.#writer.flushSync();
   }
@@ -142,7 +145,8 @@ export class AccessLog {
           ',"remoteAddress":"' + this.#address[i] +
           '","remotePort":' + this.#port[i] +
           '},"res":{"statusCode":' + (status < 0 ? 'null' : status) +
-          '},"responseTime":' + millis(this.#ms[i]!) +
+          '},"route":' + jsonString(this.#route[i]) +
+          ',"responseTime":' + millis(this.#ms[i]!) +
           ',"bytesSent":' + this.#sent[i] +
           ',"bytesReceived":' + this.#received[i] +
           ',"httpVersion":' + (version === '' ? 'null' : jsonString(version)) +

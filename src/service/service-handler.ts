@@ -16,10 +16,11 @@ import type { Socket } from 'node:net';
 import { format } from 'node:util';
 import type { Logger } from 'pino';
 import type { BaseHTTPRequestHandler } from '../http/request-handler.js';
+import { isRouteHandlerClass } from '../http/route-handler.js';
 import type { Address } from '../socketserver/address.js';
 import type { AccessLog } from './access-log.js';
 import type { RequestIdGenerator } from './request-id.js';
-import type { RequestStats } from './request-stats.js';
+import { type RequestStats, UNMATCHED_ROUTE, UNROUTED } from './request-stats.js';
 
 /** What the wrapper needs from the service; one per listener. */
 export interface HandlerContext {
@@ -66,6 +67,10 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
   const ownLogRequest = overrides(Base, 'logRequest');
   const ownLogError = overrides(Base, 'logError');
   const ownLogMessage = overrides(Base, 'logMessage');
+  // The `route` label: a RouteHandler's matched pattern (one of its table's, so bounded), else
+  // one fixed value. Decided once per class: a plain handler's own `route` field, if it has
+  // one, never becomes a label.
+  const routed = isRouteHandlerClass(Base);
 
   class ServiceHandler extends Base implements WrappedHandler {
     override protocolVersion = ctx.protocolVersion;
@@ -136,9 +141,11 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
         this.#inFlight = false;
         stats.inFlight--;
       }
-      stats.observe(this.command, this.statusCode, ms / 1000, this.bytesReceived, this.bytesSent);
+      // A refused request never reached the router (its `route` may be the previous request's).
+      const route = !routed ? UNROUTED : this.rejectReason !== null ? UNMATCHED_ROUTE : ((this as { route?: string | null }).route ?? UNMATCHED_ROUTE);
+      stats.observe(this.command, this.statusCode, route, ms / 1000, this.bytesReceived, this.bytesSent);
       if (this.rejectReason !== null) stats.reject(this.rejectReason);
-      if (access !== null) access.write(this, ms, this.requestId());
+      if (access !== null) access.write(this, ms, this.requestId(), route);
       if (this.#pendingError !== null) this.#logPendingError();
       if (ownLogRequest) super.logRequest(code, size);
       this.#id = null;
