@@ -25,7 +25,7 @@ describe('access records', () => {
     expect(r.status).toBe(200);
     const rec = await child.waitFor((x) => x.msg === 'request completed');
     const { raw: _raw, time, pid, hostname, responseTime, requestId, req, route, ...rest } = rec;
-    expect(route).toBe('unrouted');
+    expect(route).toBe('/');
     expect(Object.keys(rec).filter((k) => k !== 'raw')).toEqual([
       'level', 'time', 'pid', 'hostname', 'req', 'res', 'route', 'responseTime', 'bytesSent', 'bytesReceived',
       'httpVersion', 'userAgent', 'referer', 'requestId', 'msg',

@@ -116,9 +116,9 @@ describe('/metrics, /healthz, /readyz of the built entry point', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     const text = r.body.toString();
-    expect(text).toContain('http_request_duration_seconds_count{method="GET",status_code="200",handler="AppHandler",route="unrouted"} 3');
-    expect(text).toContain('http_request_duration_seconds_count{method="POST",status_code="200",handler="AppHandler",route="unrouted"} 1');
-    expect(text).toMatch(/http_request_size_bytes_sum\{method="POST",status_code="200",handler="AppHandler",route="unrouted"\} \d+/);
+    expect(text).toContain('http_request_duration_seconds_count{method="GET",status_code="200",handler="AppHandler",route="/"} 3');
+    expect(text).toContain('http_request_duration_seconds_count{method="POST",status_code="200",handler="AppHandler",route="/echo"} 1');
+    expect(text).toMatch(/http_request_size_bytes_sum\{method="POST",status_code="200",handler="AppHandler",route="\/echo"\} \d+/);
     expect(text).toContain('http_connections_accepted_total{handler="AppHandler"} 4');
     expect(text).toContain('http_connections_accepted_total{handler="MetricsHandler"} 1');
     expect(text).toContain('http_requests_in_flight{handler="MetricsHandler"} 1'); // this very scrape
@@ -137,7 +137,7 @@ describe('/metrics, /healthz, /readyz of the built entry point', () => {
     for (const p of ['/a', '/b', '/c/d?e=f', '/hello/x']) await request(child.appPort, 'GET', p);
     const text = (await request(child.metricsPort, 'GET', '/metrics')).body.toString();
     expect(text).not.toMatch(/\/c\/d|hello\/x|path=/);
-    expect(text).toContain('http_request_duration_seconds_count{method="GET",status_code="404",handler="AppHandler",route="unrouted"} 3');
+    expect(text).toContain('http_request_duration_seconds_count{method="GET",status_code="404",handler="AppHandler",route="unmatched"} 3');
   });
 
   it('counts refused requests by reason and open connections', async () => {
