@@ -81,6 +81,15 @@ describe('compiling a route table', () => {
     expect(t.allow('/u/me')).toBe('GET, HEAD, DELETE, OPTIONS');
     expect(t.allow('/nope')).toBeNull();
   });
+
+  it('finds literal children the same way past the in-place scan (a Map beyond four)', () => {
+    const names = ['l1', 'l2', 'l3', 'l4', 'l5', 'l6'];
+    const t = compile(Object.fromEntries(names.map((n) => [`GET /x/:id/${n}`, 'a'])));
+    const values: string[] = [];
+    for (const n of names) expect(t.find('GET', `/x/7/${n}`, values)?.key).toBe(`GET /x/:id/${n}`);
+    expect(t.find('GET', '/x/7/l7', values)).toBeNull();
+    expect(t.allow('/x/7/l6')).toBe('GET, HEAD, OPTIONS');
+  });
 });
 
 class Good extends RouteHandler {

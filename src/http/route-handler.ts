@@ -22,8 +22,9 @@ export function isRouteHandlerClass(cls: unknown): boolean {
 const tables = new WeakMap<object, RouteTable>();
 
 /**
- * Parameter values of the request being routed. One array for the process: `find()` fills it
- * and `params()` copies it out before any user code runs, so no request can see another's.
+ * Parameter values of the request being routed. One array for the process, not one per request
+ * or connection: `find()` fills it and `routeParams()` copies it out before any user code runs,
+ * so no request can see another's.
  */
 const VALUES: string[] = [];
 
@@ -296,7 +297,8 @@ export class RouteHandler extends BaseHTTPRequestHandler {
     this.sendHeader('Content-Length', n);
     this.endHeaders();
     if (this.command === 'HEAD') return;
-    // ASCII (the usual JSON) goes in as latin-1: write() would measure the string a second time.
+    // ASCII (the usual JSON) goes in as latin-1: write() would measure the string a second time
+    // (Buffer.byteLength of {"id":"42"}: 14–15 ns, bench/route-match.mjs).
     if (n === text.length) this.wfile.writeLatin1(text);
     else this.wfile.write(text);
   }
