@@ -1,4 +1,5 @@
-// The seven scenarios of issue 5. `unit` says what the reported figure counts:
+// The seven scenarios of issue 5 and the two route scenarios of issue 11. `unit` says what the
+// reported figure counts:
 // - 'req/s'  HTTP responses per second (wrk counts each pipelined response: lua/pipeline.lua);
 // - 'MB/s'   payload bytes per second, responses × `payloadBytes` (the 64 KiB response body, or
 //            the 1 MiB request body), so that servers sending longer headers gain nothing;
@@ -6,7 +7,9 @@
 // `minResponseBytes` is the least a complete response can take (status line + CRLF + body):
 // wrk's byte total must reach responses × that, a cross-check that each counted response was whole.
 // `noP99`: wrk 4.1's percentiles are wrong for pipelined runs (see lib/wrk.mjs), so none is shown.
+// `servers`: only these servers run it; `baseline`: its ratios are to this server, not node:http.
 import { BODY_64K, HELLO, UPLOAD_BYTES } from '../servers/payloads.mjs';
+import { CREATED_JSON, USER_ID, USER_JSON } from '../servers/users.mjs';
 
 const STATUS_LINE = 'HTTP/1.1 200 OK\r\n\r\n'.length;
 export const IDLE_CONNECTIONS = 10_000;
@@ -27,4 +30,9 @@ export const SCENARIOS = [
     minResponseBytes: STATUS_LINE + HELLO.length },
   { id: 'idle10k', title: `RSS with ${IDLE_CONNECTIONS.toLocaleString('en')} idle keep-alive connections`,
     kind: 'idle', unit: 'MB RSS' },
+  { id: 'route', title: 'GET /users/:id → {"id":…}, keep-alive, -c50', kind: 'wrk', connections: 50, path: `/users/${USER_ID}`,
+    unit: 'req/s', servers: ['routes', 'fastify'], baseline: 'fastify', minResponseBytes: STATUS_LINE + USER_JSON.length },
+  { id: 'route-post', title: 'POST /users, zod-validated JSON body, keep-alive, -c50', kind: 'wrk', connections: 50, path: '/users',
+    lua: 'users-post.lua', unit: 'req/s', servers: ['routes', 'fastify'], baseline: 'fastify',
+    minResponseBytes: STATUS_LINE + CREATED_JSON.length },
 ];
