@@ -53,15 +53,32 @@ describe('the route label (a RouteHandler through HANDLER_MODULE)', () => {
     expect(routes.slice(0, 5)).toEqual(['/', '/users/:id', '/users/:id', 'unmatched', 'unmatched']);
   });
 
-  it('labels a request the parser refused "unmatched", not with the previous request\'s route', async () => {
+  it('labels a request the server refused "unmatched", never with the previous request\'s route', async () => {
+    child = await startService({ HANDLER_MODULE: HANDLER, MAX_HEADERS: '5' });
+    const refusals = [
+      'GET /users/2 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', // refused in parseRequest()
+      `GET /users/${'x'.repeat(70_000)} HTTP/1.1\r\nHost: a\r\n\r\n`, // 414: never reaches parseRequest()
+      `GET /users/3 HTTP/1.1\r\nHost: a\r\n${'X: y\r\n'.repeat(8)}\r\n`, // 431: neither
+    ];
+    for (const bad of refusals) {
+      const c = await RawClient.connect(child.appPort);
+      get(c, child.appPort, '/users/1');
+      expect((await c.response()).status).toBe(200);
+      c.send(bad);
+      await c.response();
+      c.close();
+    }
+    await child.waitFor(() => child!.access().length === 6);
+    expect(child.access().map((r) => [r.res.statusCode, r.route])).toEqual([
+      [200, '/users/:id'], [400, 'unmatched'], [200, '/users/:id'], [414, 'unmatched'], [200, '/users/:id'], [431, 'unmatched'],
+    ]);
+  });
+
+  it('keeps the route of a matched request whose body the route refused (413, maxBodyBytes 50)', async () => {
     child = await startService({ HANDLER_MODULE: HANDLER });
-    const c = await RawClient.connect(child.appPort);
-    get(c, child.appPort, '/users/1');
-    expect((await c.response()).status).toBe(200);
-    c.send('GET /users/2 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n');
-    expect((await c.response()).status).toBe(400);
-    c.close();
-    await child.waitFor(() => child!.access().length === 2);
-    expect(child.access().map((r) => [r.res.statusCode, r.route])).toEqual([[200, '/users/:id'], [400, 'unmatched']]);
+    const r = await request(child.appPort, 'POST', '/users', { 'Content-Type': 'application/json' }, JSON.stringify({ name: 'x'.repeat(80) }));
+    expect([r.status, r.headers.connection]).toEqual([413, 'close']);
+    const rec = await child.waitFor((x) => x.msg === 'request completed');
+    expect([rec.res.statusCode, rec.route]).toEqual([413, '/users']);
   });
 });

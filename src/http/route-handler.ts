@@ -97,12 +97,17 @@ export function routeTableOf(cls: abstract new (...args: never[]) => RouteHandle
  * a 413, a 408 and every refusal of the parser close it.
  */
 export class RouteHandler extends BaseHTTPRequestHandler {
-  /** The matched route's pattern as written in the table (`'/users/:id'`), or null. */
-  route: string | null = null;
-  /** The canonical path the request was routed on, or null (not routed yet, or refused). */
-  canonicalPath: string | null = null;
   /** Largest body a `body` route reads, in bytes; undefined: the server's `maxBodyBytes`. */
   maxBodyBytes: number | undefined = undefined;
+
+  /**
+   * `route` and `canonicalPath` belong to the request whose `requestStart` they were set in, and
+   * `parseRequest()` forgets them: a request the core refuses (414, 431 and 408 never reach
+   * `parseRequest()`) reads null, never the previous request's values.
+   */
+  #route: string | null = null;
+  #canonicalPath: string | null = null;
+  #routedAt = -1;
 
   #table!: RouteTable;
   /** What the next `sendError()` adds to its problem (set just before it, cleared by it). */
@@ -127,9 +132,18 @@ export class RouteHandler extends BaseHTTPRequestHandler {
 
   /** Forgets the previous request's route before parsing the next. May be extended. */
   override parseRequest(): boolean | Promise<boolean> {
-    this.route = null;
-    this.canonicalPath = null;
+    this.#routedAt = -1;
     return super.parseRequest();
+  }
+
+  /** The matched route's pattern as written in the table (`'/users/:id'`), or null. */
+  get route(): string | null {
+    return this.#routedAt === this.requestStart ? this.#route : null;
+  }
+
+  /** The canonical path the request was routed on, or null (not routed, or the path was refused). */
+  get canonicalPath(): string | null {
+    return this.#routedAt === this.requestStart ? this.#canonicalPath : null;
   }
 
   do_GET(): void | Promise<void> {
@@ -167,10 +181,11 @@ export class RouteHandler extends BaseHTTPRequestHandler {
     if (typeof canonical !== 'string') {
       return this.sendError(400, canonical === ABOVE_ROOT ? 'The path climbs above the root' : 'The path holds a malformed percent-encoding');
     }
-    this.canonicalPath = canonical;
     const route = this.#table.find(this.command!, canonical, VALUES);
+    this.#canonicalPath = canonical;
+    this.#route = route === null ? null : route.pattern;
+    this.#routedAt = this.requestStart;
     if (route === null) return this.#unrouted(canonical);
-    this.route = route.pattern;
     const params = routeParams(route);
     if (params === null) return this.sendError(400, 'A path parameter is not percent-encoded UTF-8');
     let query: unknown = q === -1 ? EMPTY_QUERY : parseQuery(target.slice(q + 1));

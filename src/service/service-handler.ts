@@ -141,8 +141,8 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
         this.#inFlight = false;
         stats.inFlight--;
       }
-      // A refused request never reached the router (its `route` may be the previous request's).
-      const route = !routed ? UNROUTED : this.rejectReason !== null ? UNMATCHED_ROUTE : ((this as { route?: string | null }).route ?? UNMATCHED_ROUTE);
+      // A RouteHandler's `route` is null unless this very request matched one.
+      const route = routed ? ((this as { route?: string | null }).route ?? UNMATCHED_ROUTE) : UNROUTED;
       stats.observe(this.command, this.statusCode, route, ms / 1000, this.bytesReceived, this.bytesSent);
       if (this.rejectReason !== null) stats.reject(this.rejectReason);
       if (access !== null) access.write(this, ms, this.requestId(), route);
