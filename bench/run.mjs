@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkEndpoints, waitReady } from './lib/http-check.mjs';
+import { checkEndpoints, checkUserRoutes, waitReady } from './lib/http-check.mjs';
 import { cpuOthers, cpuSnapshot, machineInfo } from './lib/machine.mjs';
 import { freePort, killAllSync, readRssKb, runPinned, spawnPinned, stop } from './lib/proc.mjs';
 import { writeReport } from './lib/report.mjs';
@@ -179,12 +179,18 @@ async function main() {
     scenarios = scenarios.filter((s) => s.kind !== 'idle');
   }
 
+  const runsIn = (server, scenario) =>
+    (!server.scenarios || server.scenarios.includes(scenario.id)) && (!scenario.servers || scenario.servers.includes(server.id));
+  // A server that runs none of the chosen scenarios is not started at all.
+  servers = servers.filter((s) => scenarios.some((sc) => runsIn(s, sc)));
+
   // Byte-for-byte endpoint check, once per server, before anything is measured.
   log(`checking ${servers.length} servers…`);
   for (const s of [...servers]) {
     try {
       const { child, port } = await startServer(s);
-      const problems = await checkEndpoints(port);
+      const problems = await checkEndpoints(port, s.endpoints);
+      if (scenarios.some((sc) => sc.userRoutes && runsIn(s, sc))) problems.push(...(await checkUserRoutes(port)));
       await stop(child);
       if (problems.length) throw new Error(problems.join('; '));
       log(`  ${s.label}: ok`);
@@ -196,8 +202,6 @@ async function main() {
   }
 
   const scripts = writeScripts(scenarios, OUT_DIR);
-  const runsIn = (server, scenario) =>
-    (!server.scenarios || server.scenarios.includes(scenario.id)) && (!scenario.servers || scenario.servers.includes(server.id));
   const cellsPerRound = scenarios.reduce((n, sc) => n + servers.filter((s) => runsIn(s, sc)).length, 0);
   log(`${settings.rounds} round(s) × ${cellsPerRound} cells, ${settings.seconds} s each (+${settings.warmupSeconds} s warm-up): ` +
     `about ${Math.ceil((settings.rounds * cellsPerRound * (settings.seconds + settings.warmupSeconds + 1.5)) / 60)} min`);

@@ -6,10 +6,12 @@
 #   1. the main stack (docker-compose.yml): build, up, healthy, the app and its metrics answer,
 #      Prometheus has the target up and an exemplar of the app's latency histogram, PID 1 is an
 #      init running node, `stop` -> exit 0 with "shutdown complete", down -v;
-#   2. examples/custom-handler: an image FROM basehttp:latest (built by step 1) with a handler
-#      module loaded through HANDLER_MODULE; the same checks on its own routes;
-# then 3. `docker run basehttp:latest` without an init: node is PID 1, becomes healthy, and
-# `docker stop` makes it exit 0 with "shutdown complete".
+#   2. examples/custom-handler: an image FROM basehttp:latest (built by step 1) whose build stage
+#      compiles a TypeScript RouteHandler against the image's own basehttp types, loaded through
+#      HANDLER_MODULE; the same checks on its own routes;
+# then 3. the same image with its plain JavaScript handler (HANDLER_MODULE=…/notes-handler.js):
+# healthy, its routes answer; 4. `docker run basehttp:latest` without an init: node is PID 1,
+# becomes healthy, and `docker stop` makes it exit 0 with "shutdown complete".
 # Needs root (the private dockerd). Exit status 0 only when both pass.
 #
 # Env: CONTAINER_TOOLS (default: ../shared/container beside the checkout), STOP_DOCKERD=1 to
@@ -73,7 +75,7 @@ http://127.0.0.1:$PROM_PORT/api/v1/query_exemplars?$exemplar_query=200~\"trace_i
 if [[ ${#failed[@]} -eq 0 ]]; then
   run_check custom-handler "$ROOT/examples/custom-handler" \
     FREE_PORT_VARS="APP_PORT APP_METRICS_PORT" \
-    CHECKS="app:8000/hello?name=docker=200~docker app:8000/elsewhere=404 app:9464/healthz app:9464/metrics=200~process_cpu_user_seconds_total" \
+    CHECKS="app:8000/hello?name=docker=200~docker app:8000/hello/J%C3%BCrgen=200~hello app:8000/hello?name=%20=400~about:blank app:8000/elsewhere=404~about:blank app:9464/healthz app:9464/metrics=200~process_cpu_user_seconds_total" \
     STOP_LOG_PATTERN="shutdown complete"
 else
   echo "== test-container: custom-handler skipped (the stack check failed, basehttp:latest may be stale)" >&2
@@ -83,11 +85,50 @@ fi
 eval "$("$TOOLS/dockerd.sh" env)"
 DOCKER=/usr/bin/docker   # Debian's CLI 20.10; a newer one on PATH may want buildx
 
-# 3. the image without an init (plain `docker run`, as many platforms start it): node is
+# wait_healthy CID: polls the container's health for up to 60 s; prints it; 0 when healthy
+wait_healthy() {
+  local health="" i
+  for ((i = 0; i < 60; i++)); do
+    health="$(timeout 30 "$DOCKER" inspect -f '{{.State.Health.Status}}' "$1")"
+    [[ "$health" != healthy && "$health" != unhealthy ]] || break
+    sleep 1
+  done
+  echo "health: $health after ${i}s"
+  [[ "$health" == healthy ]]
+}
+
+# 3. the custom-handler image serving its JavaScript handler instead (no compiler involved)
+js_handler_check() {
+  local cid port out
+  port="$(free_port)"
+  cid="$(timeout 60 "$DOCKER" run -d -p "127.0.0.1:$port:8000" -e HANDLER_MODULE=/app/handlers/notes-handler.js basehttp-greeting:latest)" ||
+    { echo "docker run failed" >&2; return 1; }
+  # shellcheck disable=SC2064  # expand $cid now
+  trap "timeout 60 '$DOCKER' rm -f '$cid' >/dev/null 2>&1 || true; trap - RETURN" RETURN
+  wait_healthy "$cid" || return 1
+  out="$(curl -sS -m 10 -H 'Content-Type: application/json' -d '{"text":"from js"}' "http://127.0.0.1:$port/notes")" || return 1
+  echo "POST /notes: $out"
+  [[ "$out" == '{"id":"1","text":"from js"}' ]] || return 1
+  out="$(curl -sS -m 10 "http://127.0.0.1:$port/notes/1")" || return 1
+  echo "GET /notes/1: $out"
+  [[ "$out" == '{"id":"1","text":"from js"}' ]]
+}
+if [[ ! " ${failed[*]} " =~ " custom-handler" ]]; then
+  echo "== test-container: js-handler (basehttp-greeting:latest with HANDLER_MODULE=/app/handlers/notes-handler.js)"
+  t=$SECONDS
+  if js_handler_check; then
+    echo "== test-container: js-handler: passed after $((SECONDS - t))s"
+  else
+    echo "== test-container: js-handler: FAILED after $((SECONDS - t))s" >&2
+    failed+=("js-handler")
+  fi
+fi
+
+# 4. the image without an init (plain `docker run`, as many platforms start it): node is
 # PID 1, which gets no default SIGTERM action, so `docker stop` works only because the
 # service handles the signal. Healthy -> stop -> exit 0 with "shutdown complete".
 no_init_check() {
-  local cid hpid argv0 nspid health="" code i t
+  local cid hpid argv0 nspid code t
   cid="$(timeout 60 "$DOCKER" run -d basehttp:latest)" || { echo "docker run failed" >&2; return 1; }
   # shellcheck disable=SC2064  # expand $cid now
   trap "timeout 60 '$DOCKER' rm -f '$cid' >/dev/null 2>&1 || true; trap - RETURN" RETURN
@@ -96,13 +137,7 @@ no_init_check() {
   nspid="$(awk '/^NSpid:/ {print $NF}' "/proc/$hpid/status")"
   echo "PID 1 (host pid $hpid, pid $nspid in the container): $(tr '\0' ' ' <"/proc/$hpid/cmdline")"
   [[ "$argv0" == node && "$nspid" == 1 ]] || { echo "PID 1 is not node" >&2; return 1; }
-  for ((i = 0; i < 60; i++)); do
-    health="$(timeout 30 "$DOCKER" inspect -f '{{.State.Health.Status}}' "$cid")"
-    [[ "$health" != healthy && "$health" != unhealthy ]] || break
-    sleep 1
-  done
-  echo "health: $health after ${i}s"
-  [[ "$health" == healthy ]] || return 1
+  wait_healthy "$cid" || return 1
   t=$SECONDS
   timeout 60 "$DOCKER" stop -t 20 "$cid" >/dev/null
   code="$(timeout 30 "$DOCKER" inspect -f '{{.State.ExitCode}}' "$cid")"

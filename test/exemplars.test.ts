@@ -21,7 +21,7 @@ function exemplars(text: string): Array<{ labels: string; traceId: string; spanI
 
 function record(m: ServiceMetrics, status: number, seconds: number, traceId: string, spanId = '00f067aa0ba902b7'): void {
   const stats = m.listener('AppHandler');
-  stats.observe('GET', status, seconds, 80, 100);
+  stats.observe('GET', status, 'unrouted', seconds, 80, 100);
   stats.exemplar(traceId, spanId, performance.now());
 }
 
@@ -33,8 +33,8 @@ describe('exemplars in process', () => {
       m.listener('AppHandler').connectionsAccepted = 2;
       m.listener('AppHandler').reject('timeout');
     }
-    plain.listener('AppHandler').observe('GET', 200, 0.0008, 80, 100);
-    plain.listener('AppHandler').observe('GET', 404, 12, 80, 100);
+    plain.listener('AppHandler').observe('GET', 200, 'unrouted', 0.0008, 80, 100);
+    plain.listener('AppHandler').observe('GET', 404, 'unrouted', 12, 80, 100);
     record(withExemplars, 200, 0.0008, TRACE_A);
     record(withExemplars, 404, 12, TRACE_B);
     const before = await withExemplars.metrics();
@@ -57,9 +57,9 @@ describe('exemplars in process', () => {
     expect(text).toContain('# TYPE http_connections_accepted counter\nhttp_connections_accepted_total{handler="AppHandler"} 0');
     const found = exemplars(text);
     expect(found.map(({ labels, traceId, spanId, value }) => [labels, traceId, spanId, value])).toEqual([
-      ['le="0.001",method="GET",status_code="200",handler="AppHandler"', TRACE_B, 'b7ad6b7169203331', 0.0009],
-      ['le="0.005",method="GET",status_code="200",handler="AppHandler"', TRACE_A, '00f067aa0ba902b7', 0.003],
-      ['le="+Inf",method="GET",status_code="404",handler="AppHandler"', TRACE_B, '00f067aa0ba902b7', 12],
+      ['le="0.001",method="GET",status_code="200",handler="AppHandler",route="unrouted"', TRACE_B, 'b7ad6b7169203331', 0.0009],
+      ['le="0.005",method="GET",status_code="200",handler="AppHandler",route="unrouted"', TRACE_A, '00f067aa0ba902b7', 0.003],
+      ['le="+Inf",method="GET",status_code="404",handler="AppHandler",route="unrouted"', TRACE_B, '00f067aa0ba902b7', 12],
     ]);
     for (const e of found) expect(Math.abs(e.timestamp - t0)).toBeLessThan(5);
     await new Promise((r) => setTimeout(r, 20));
@@ -137,7 +137,7 @@ describe('exemplars from the built service', () => {
     const plain = await request(child.metricsPort, 'GET', '/metrics');
     expect(plain.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(plain.body.toString()).not.toContain(' # {');
-    expect(plain.body.toString()).toContain('http_request_duration_seconds_count{method="GET",status_code="200",handler="AppHandler"} 1');
+    expect(plain.body.toString()).toContain('http_request_duration_seconds_count{method="GET",status_code="200",handler="AppHandler",route="/"} 1');
   });
 
   it('WORKERS=2: the primary serves the exemplars of both workers', async () => {

@@ -49,7 +49,7 @@ describe('HANDLER_MODULE in the built entry point', () => {
     expect(r.body.toString()).toBe('ok\n');
     expect((await request(child.appPort, 'GET', '/')).status).toBe(404); // the example's route is gone
     const metrics = (await request(child.metricsPort, 'GET', '/metrics')).body.toString();
-    expect(metrics).toMatch(/http_request_duration_seconds_count\{method="GET",status_code="200",handler="TestHandler"\} 1/);
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{method="GET",status_code="200",handler="TestHandler",route="unrouted"\} 1/);
   });
 
   it('still calls a handler’s own logRequest after the access record', async () => {
@@ -75,6 +75,7 @@ describe('HANDLER_MODULE in the built entry point', () => {
     ['an object', `./${FIX}/not-a-class.mjs`, /^config error: HANDLER_MODULE=".*not-a-class\.mjs": the default export is an object \(\[object Object\]\); expected a class that extends BaseHTTPRequestHandler$/],
     ['an unrelated class', `./${FIX}/unrelated-class.mjs`, /^config error: HANDLER_MODULE=".*unrelated-class\.mjs": the default export is a function or class not derived from BaseHTTPRequestHandler \(Unrelated\); expected a class that extends BaseHTTPRequestHandler$/],
     ['a module that throws', `./${FIX}/throws-on-import.mjs`, /^config error: HANDLER_MODULE=".*throws-on-import\.mjs": the module failed to load: Error: cannot start: missing settings$/],
+    ['a route table naming a missing method', `./${FIX}/broken-routes.mjs`, /^config error: HANDLER_MODULE=".*broken-routes\.mjs": the handler class is not usable \(ERR_ROUTE_METHOD_MISSING\): BrokenRoutes\.routes\['GET \/users\/:id'\]: names the method 'getUser', which BrokenRoutes does not define$/],
   ])('%s exits 78 with one clear line', (_kind, spec, line) => {
     const r = runMain({ PORT: '0', METRICS_PORT: '0', HANDLER_MODULE: spec });
     expect(r.status).toBe(CONFIG_EXIT_CODE);

@@ -55,7 +55,7 @@ describe('AccessLog', () => {
   function line(f: AccessFields, ms = 1.23456): string {
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
-    new AccessLog(writer, 42, 'host"x').write(f, ms, 'id-1', TRACE);
+    new AccessLog(writer, 42, 'host"x').write(f, ms, 'id-1', '/a/:b', TRACE);
     expect(readFileSync(path, 'utf8')).toBe(''); // formatted and written at the end of the turn
     writer.flushSync();
     const text = readFileSync(path, 'utf8');
@@ -68,10 +68,10 @@ describe('AccessLog', () => {
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
     const log = new AccessLog(writer, 1, 'h');
-    log.write(fields(), 1, 'a', TRACE);
-    log.write(fields({ path: '/b' }), 1, 'b', TRACE);
+    log.write(fields(), 1, 'a', 'unrouted', TRACE);
+    log.write(fields({ path: '/b' }), 1, 'b', 'unrouted', TRACE);
     writer.write('{"msg":"other"}\n'); // e.g. a pino line: the waiting records go first
-    log.write(fields({ path: '/c' }), 1, 'c', TRACE);
+    log.write(fields({ path: '/c' }), 1, 'c', 'unrouted', TRACE);
     expect(readFileSync(path, 'utf8')).toBe('');
     await nextTurn();
     const ids = readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { requestId?: string; msg: string }).requestId ?? 'other');
@@ -83,9 +83,9 @@ describe('AccessLog', () => {
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
     const log = new AccessLog(writer, 1, 'h');
-    for (let i = 0; i < 511; i++) log.write(fields(), 1, `r${i}`, TRACE);
+    for (let i = 0; i < 511; i++) log.write(fields(), 1, `r${i}`, 'unrouted', TRACE);
     expect(readFileSync(path, 'utf8')).toBe('');
-    log.write(fields(), 1, 'r511', TRACE);
+    log.write(fields(), 1, 'r511', 'unrouted', TRACE);
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(512);
     closeSync(fd);
   });
@@ -98,6 +98,7 @@ describe('AccessLog', () => {
       {
         req: { method: 'GET', url: '/a?b="c"', remoteAddress: '::1', remotePort: 5000 },
         res: { statusCode: 200 },
+        route: '/a/:b',
         responseTime: 1.235,
         bytesSent: 120,
         bytesReceived: 80,

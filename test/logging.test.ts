@@ -24,9 +24,10 @@ describe('access records', () => {
     c.close();
     expect(r.status).toBe(200);
     const rec = await child.waitFor((x) => x.msg === 'request completed');
-    const { raw: _raw, time, pid, hostname, responseTime, requestId, req, trace_id, span_id, trace_flags, ...rest } = rec;
+    const { raw: _raw, time, pid, hostname, responseTime, requestId, req, route, trace_id, span_id, trace_flags, ...rest } = rec;
+    expect(route).toBe('/');
     expect(Object.keys(rec).filter((k) => k !== 'raw')).toEqual([
-      'level', 'time', 'pid', 'hostname', 'req', 'res', 'responseTime', 'bytesSent', 'bytesReceived',
+      'level', 'time', 'pid', 'hostname', 'req', 'res', 'route', 'responseTime', 'bytesSent', 'bytesReceived',
       'httpVersion', 'userAgent', 'referer', 'requestId', 'trace_id', 'span_id', 'trace_flags', 'msg',
     ]);
     expect([trace_id, span_id, trace_flags]).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/), expect.stringMatching(/^[0-9a-f]{16}$/), '01']);

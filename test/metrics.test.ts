@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceMetrics } from '../src/service/metrics.js';
-import { DURATION_BUCKETS, SIZE_BUCKETS } from '../src/service/request-stats.js';
+import { DURATION_BUCKETS, MAX_ROUTES, SIZE_BUCKETS } from '../src/service/request-stats.js';
 import { RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
 
 /** The text block of one metric family in an exposition. */
@@ -21,26 +21,27 @@ describe('ServiceMetrics (in process)', () => {
     const m = new ServiceMetrics({ defaultMetrics: false });
     const stats = m.listener('AppHandler', () => 3);
     const reference = new Registry();
-    const labelNames = ['method', 'status_code', 'handler'];
+    const labelNames = ['method', 'status_code', 'handler', 'route'];
     const refDuration = new Histogram({ name: 'http_request_duration_seconds', help: 'x', labelNames, buckets: [...DURATION_BUCKETS], registers: [reference] });
     const refReq = new Histogram({ name: 'http_request_size_bytes', help: 'x', labelNames, buckets: [...SIZE_BUCKETS], registers: [reference] });
     const refRes = new Histogram({ name: 'http_response_size_bytes', help: 'x', labelNames, buckets: [...SIZE_BUCKETS], registers: [reference] });
-    const samples: Array<[string | null, number | null, number, number, number]> = [
-      ['GET', 200, 0.0001, 80, 150],
-      ['GET', 200, 0.0005, 80, 150], // exactly on a bound: counted in it (le)
-      ['GET', 200, 0.003, 100, 70_000],
-      ['GET', 404, 0.02, 90, 500],
-      ['POST', 201, 12, 2_000_000, 20],
-      ['BREW', 418, 0.5, 64, 64], // an unknown method: label "other"
-      [null, 400, 0.0002, 30, 400], // refused before the method was known
-      ['GET', null, 1, 50, 0], // nothing sent
+    const samples: Array<[string | null, number | null, string, number, number, number]> = [
+      ['GET', 200, '/', 0.0001, 80, 150],
+      ['GET', 200, '/', 0.0005, 80, 150], // exactly on a bound: counted in it (le)
+      ['GET', 200, '/users/:id', 0.003, 100, 70_000],
+      ['GET', 404, 'unmatched', 0.02, 90, 500],
+      ['POST', 201, '/users', 12, 2_000_000, 20],
+      ['BREW', 418, 'unmatched', 0.5, 64, 64], // an unknown method: label "other"
+      [null, 400, 'unmatched', 0.0002, 30, 400], // refused before the method was known
+      ['GET', null, '/', 1, 50, 0], // nothing sent
     ];
-    for (const [method, status, s, req, res] of samples) {
-      stats.observe(method, status, s, req, res);
+    for (const [method, status, route, s, req, res] of samples) {
+      stats.observe(method, status, route, s, req, res);
       const labels = {
         method: method !== null && ['GET', 'POST'].includes(method) ? method : 'other',
         status_code: status === null ? 'other' : String(status),
         handler: 'AppHandler',
+        route,
       };
       refDuration.observe(labels, s);
       refReq.observe(labels, req);
@@ -79,18 +80,22 @@ describe('ServiceMetrics (in process)', () => {
   it('keeps the label set bounded', async () => {
     const m = new ServiceMetrics({ defaultMetrics: false });
     const stats = m.listener('H');
-    for (let i = 0; i < 1000; i++) stats.observe(`M${i}`, 200, 0.001, 1, 1);
-    for (let i = 0; i < 1000; i++) stats.observe('GET', 1000 + i, 0.001, 1, 1);
+    for (let i = 0; i < 1000; i++) stats.observe(`M${i}`, 200, 'unrouted', 0.001, 1, 1);
+    for (let i = 0; i < 1000; i++) stats.observe('GET', 1000 + i, 'unrouted', 0.001, 1, 1);
     for (let i = 0; i < 200; i++) stats.reject(`reason_${i}`);
     expect(stats.series).toHaveLength(2); // other/200 and GET/other
     expect(stats.rejected.size).toBeLessThanOrEqual(65);
+    // Route values come from route tables; past MAX_ROUTES of them the rest count as `other`.
+    for (let i = 0; i < MAX_ROUTES + 500; i++) stats.observe('GET', 200, `/r${i}`, 0.001, 1, 1);
+    expect(stats.series).toHaveLength(2 + (MAX_ROUTES - 1) + 1); // 'unrouted' was the first route value
+    expect(stats.series.at(-1)!.labels.route).toBe('other');
   });
 
   it('uses its own registry, never the global one', async () => {
     const { register } = await import('prom-client');
     const before = await register.metrics();
     const m = new ServiceMetrics();
-    m.listener('X').observe('GET', 200, 0.1, 1, 1);
+    m.listener('X').observe('GET', 200, 'unrouted', 0.1, 1, 1);
     expect(await register.metrics()).toBe(before);
     expect(await m.registry.metrics()).toContain('process_cpu_user_seconds_total');
   });
@@ -111,9 +116,9 @@ describe('/metrics, /healthz, /readyz of the built entry point', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     const text = r.body.toString();
-    expect(text).toContain('http_request_duration_seconds_count{method="GET",status_code="200",handler="AppHandler"} 3');
-    expect(text).toContain('http_request_duration_seconds_count{method="POST",status_code="200",handler="AppHandler"} 1');
-    expect(text).toMatch(/http_request_size_bytes_sum\{method="POST",status_code="200",handler="AppHandler"\} \d+/);
+    expect(text).toContain('http_request_duration_seconds_count{method="GET",status_code="200",handler="AppHandler",route="/"} 3');
+    expect(text).toContain('http_request_duration_seconds_count{method="POST",status_code="200",handler="AppHandler",route="/echo"} 1');
+    expect(text).toMatch(/http_request_size_bytes_sum\{method="POST",status_code="200",handler="AppHandler",route="\/echo"\} \d+/);
     expect(text).toContain('http_connections_accepted_total{handler="AppHandler"} 4');
     expect(text).toContain('http_connections_accepted_total{handler="MetricsHandler"} 1');
     expect(text).toContain('http_requests_in_flight{handler="MetricsHandler"} 1'); // this very scrape
@@ -131,8 +136,8 @@ describe('/metrics, /healthz, /readyz of the built entry point', () => {
     child = await startService();
     for (const p of ['/a', '/b', '/c/d?e=f', '/hello/x']) await request(child.appPort, 'GET', p);
     const text = (await request(child.metricsPort, 'GET', '/metrics')).body.toString();
-    expect(text).not.toMatch(/\/c\/d|hello\/x|path=|route=/);
-    expect(text).toContain('http_request_duration_seconds_count{method="GET",status_code="404",handler="AppHandler"} 3');
+    expect(text).not.toMatch(/\/c\/d|hello\/x|path=/);
+    expect(text).toContain('http_request_duration_seconds_count{method="GET",status_code="404",handler="AppHandler",route="unmatched"} 3');
   });
 
   it('counts refused requests by reason and open connections', async () => {

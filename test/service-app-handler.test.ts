@@ -4,7 +4,7 @@ import AppHandler from '../src/service/app-handler.js';
 import { RawClient, request } from './fixtures/service/child.js';
 
 class Quiet extends AppHandler {
-  override maxJsonBytes = 100;
+  override maxBodyBytes = 100;
   override logMessage(): void {}
 }
 
@@ -36,7 +36,9 @@ describe('the example AppHandler', () => {
     const r = await request(port, 'GET', '/hello/J%C3%BCrgen');
     expect(r.headers['content-type']).toBe('application/json');
     expect(JSON.parse(r.body.toString())).toEqual({ hello: 'Jürgen' });
-    expect((await request(port, 'GET', '/hello/%E0%A4')).status).toBe(400);
+    const bad = await request(port, 'GET', '/hello/%E0%A4');
+    expect([bad.status, bad.headers['content-type']]).toEqual([400, 'application/problem+json']);
+    expect((await request(port, 'GET', '/hello/')).status).toBe(404);
   });
 
   it('echoes a JSON body on POST /echo', async () => {
@@ -45,18 +47,25 @@ describe('the example AppHandler', () => {
     expect(JSON.parse(r.body.toString())).toEqual({ received: { a: [1, 2] } });
   });
 
-  it('refuses bad JSON (400), another media type (415), a body over the limit (413)', async () => {
+  it('refuses bad JSON (400), JSON that is not an object (422), another media type (415), a body over the limit (413)', async () => {
     expect((await request(port, 'POST', '/echo', json, '{"a":')).status).toBe(400);
+    const list = await request(port, 'POST', '/echo', json, '[1,2]');
+    expect(list.status).toBe(422);
+    expect(JSON.parse(list.body.toString())).toMatchObject({ title: 'Unprocessable Content', instance: '/echo', errors: [{ path: '' }] });
     expect((await request(port, 'POST', '/echo', { 'Content-Type': 'text/plain' }, '{}')).status).toBe(415);
     const big = await request(port, 'POST', '/echo', json, JSON.stringify({ s: 'x'.repeat(200) }));
     expect(big.status).toBe(413);
     expect(big.headers.connection).toBe('close');
   });
 
-  it('answers 404 for other paths and 501 for other methods', async () => {
-    expect((await request(port, 'GET', '/nope')).status).toBe(404);
+  it('answers problem details: 404 for other paths, 405 with Allow for other methods, 501 for unknown ones', async () => {
+    const missing = await request(port, 'GET', '/nope');
+    expect([missing.status, missing.headers['content-type']]).toEqual([404, 'application/problem+json']);
+    expect(JSON.parse(missing.body.toString())).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, instance: '/nope' });
     expect((await request(port, 'POST', '/nope', json, '{}')).status).toBe(404);
-    expect((await request(port, 'DELETE', '/')).status).toBe(501);
+    const del = await request(port, 'DELETE', '/');
+    expect([del.status, del.headers.allow]).toEqual([405, 'GET, HEAD, OPTIONS']);
+    expect((await request(port, 'BREW', '/')).status).toBe(501);
   });
 
   it('keeps the connection alive across requests (HTTP/1.1)', async () => {
@@ -65,10 +74,13 @@ describe('the example AppHandler', () => {
       c.send(`GET / HTTP/1.1\r\nHost: x\r\n\r\n`);
       expect((await c.response()).status).toBe(200);
     }
-    // An error page closes the connection (sendError sends `Connection: close`, as CPython 3.13).
+    // A 404 of the router keeps the connection (CPython's send_error would close it); its unread
+    // body is discarded, never parsed as a request.
     c.send(`POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}`);
     const r = await c.response();
-    expect([r.status, r.headers.connection]).toEqual([404, 'close']);
+    expect([r.status, r.headers.connection]).toEqual([404, undefined]);
+    c.send(`GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect((await c.response()).status).toBe(200);
     await c.closedByServer();
   });
 });

@@ -1,14 +1,16 @@
-// The seven scenarios of issue 5, and issue 14's hello with a traceparent header. `unit` says
-// what the reported figure counts:
+// The seven scenarios of issue 5, the two route scenarios of issue 11 and issue 14's hello with a
+// traceparent header. `unit` says what the reported figure counts:
 // - 'req/s'  HTTP responses per second (wrk counts each pipelined response: lua/pipeline.lua);
 // - 'MB/s'   payload bytes per second, responses × `payloadBytes` (the 64 KiB response body, or
 //            the 1 MiB request body), so that servers sending longer headers gain nothing;
 // - 'MB RSS' server VmRSS with 10 000 idle keep-alive connections open (idle-conns.mjs).
 // `minResponseBytes` is the least a complete response can take (status line + CRLF + body):
 // wrk's byte total must reach responses × that, a cross-check that each counted response was whole.
-// `servers`: only these server ids run the scenario (default: all).
 // `noP99`: wrk 4.1's percentiles are wrong for pipelined runs (see lib/wrk.mjs), so none is shown.
+// `servers`: only these servers run it; `baseline`: its ratios are to this server, not node:http;
+// `userRoutes`: its servers must also pass the /users route checks (http-check.mjs).
 import { BODY_64K, HELLO, UPLOAD_BYTES } from '../servers/payloads.mjs';
+import { CREATED_JSON, USER_ID, USER_JSON } from '../servers/users.mjs';
 
 const STATUS_LINE = 'HTTP/1.1 200 OK\r\n\r\n'.length;
 export const IDLE_CONNECTIONS = 10_000;
@@ -35,4 +37,9 @@ export const SCENARIOS = [
     minResponseBytes: STATUS_LINE + HELLO.length },
   { id: 'idle10k', title: `RSS with ${IDLE_CONNECTIONS.toLocaleString('en')} idle keep-alive connections`,
     kind: 'idle', unit: 'MB RSS' },
+  { id: 'route', title: 'GET /users/:id → {"id":…}, keep-alive, -c50', kind: 'wrk', connections: 50, path: `/users/${USER_ID}`,
+    unit: 'req/s', servers: ['routes', 'fastify'], baseline: 'fastify', userRoutes: true, minResponseBytes: STATUS_LINE + USER_JSON.length },
+  { id: 'route-post', title: 'POST /users, zod-validated JSON body, keep-alive, -c50', kind: 'wrk', connections: 50, path: '/users',
+    lua: 'users-post.lua', unit: 'req/s', servers: ['routes', 'fastify'], baseline: 'fastify', userRoutes: true,
+    minResponseBytes: STATUS_LINE + CREATED_JSON.length },
 ];

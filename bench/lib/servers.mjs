@@ -1,5 +1,7 @@
-// The servers of issue 5, in table order. Each `command(ctx)` returns what to spawn (pinned to
-// core 0 by the harness); `available()` says why a row cannot run on this checkout, or null.
+// The servers of issues 5 and 11, in table order. Each `command(ctx)` returns what to spawn
+// (pinned to core 0 by the harness); `available()` says why a row cannot run on this checkout, or
+// null; `scenarios` limits the scenarios it runs, `endpoints` the standard endpoints it serves
+// (checked before the rounds; default all three).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +47,15 @@ export const SERVERS = [
         'HOST=127.0.0.1 PORT=$PORT METRICS_PORT=$METRICS_PORT HANDLER_MODULE=$PWD/bench/servers/hello-handler.mjs ' +
         `ACCESS_LOG=true KEEP_ALIVE_TIMEOUT_MS=${KEEP_ALIVE_TIMEOUT_MS} MAX_BODY_BYTES=${MAX_BODY_BYTES} node dist/main.js > access.log`,
     }),
+  },
+  {
+    id: 'routes',
+    label: 'basehttp RouteHandler',
+    // Issue 11's route scenarios, against fastify's same routes.
+    scenarios: ['route', 'route-post'],
+    endpoints: ['hello'],
+    available: () => built('index.js'),
+    command: ({ port }) => ({ argv: node('routes.mjs'), env: { PORT: String(port) }, text: 'PORT=$PORT node bench/servers/routes.mjs' }),
   },
   {
     id: 'node-http',

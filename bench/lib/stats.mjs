@@ -24,7 +24,7 @@ export function summarize(rounds) {
 }
 
 /**
- * Issue 5's targets. `higher`: the ratio must reach `min`; otherwise (RSS) it must stay at or
+ * Issue 5's targets, and issue 11's (RouteHandler vs fastify on the same route). `higher`: the ratio must reach `min`; otherwise (RSS) it must stay at or
  * below `max`. `profile`: what the profiles taken for this target showed (dated; the profiles and
  * how they were taken are in docs/performance.md), printed under the targets when it is missed;
  * `keepAlive`: the keep-alive profile below applies too (printed once).
@@ -55,6 +55,10 @@ export const TARGETS = [
   { server: 'service', scenario: 'hello', versus: 'node-http', min: 1.6,
     profile: 'the full service keeps 0.8–0.88 of the bare core\'s keep-alive throughput (access line, X-Request-Id, ' +
       'histograms, the subclass\'s hooks: about 2 µs per request), so 1.6× node:http needs the bare core at about 1.9×.', keepAlive: true },
+  { server: 'routes', scenario: 'route', versus: 'fastify', min: 1.3,
+    profile: 'GET /users/42 profile (2026-12-06, node --cpu-prof, 5 s of wrk -t1 -c50, 93 564 req/s): the write(2) call ' +
+      '27.6 %, idle 42.8 %, the router (canonicalize, find, params, #serve) 2.4 %, sendJson 2.7 %. BENCH_QUICK runs of the same ' +
+      'day measured 1.86–2.13× fastify; a miss here points at load on the machine, not at the route lookup.' },
   { server: 'basehttp', scenario: 'idle10k', versus: 'node-http', max: 1.0,
     profile: 'heap per idle keep-alive connection (bench/conn-memory.mjs, 2026-11-28): basehttp 3 838–3 884 bytes, node:http ' +
       '2 951–2 956; the rest of the RSS is node\'s sockets, the same for both.' },

@@ -29,7 +29,8 @@ const OVERLOADED = Buffer.from(
  *
  * - For callers: everything `TCPServer` offers; `serverName`, `serverPort` once `ready`.
  * - May be overridden: as `TCPServer`; `verifyRequest` here refuses connections beyond
- *   `maxConnections` with a canned 503.
+ *   `maxConnections` with a canned 503; `serverBind` first calls the handler class's static
+ *   `prepare()` (a faulty class never listens).
  * - Class fields that may be overridden (or set on the instance before serving):
  *   `headersTimeoutMs` (30 000): the whole request head must arrive within it, measured from its
  *   first byte, else 408 and close; `keepAliveTimeoutMs` (5 000): idle time allowed before a
@@ -68,8 +69,13 @@ export class HTTPServer extends TCPServer {
   readonly #sweepOn = (): void => this.#sweepSome();
   readonly #drainOn = (): void => this.#drainSome();
 
-  /** Binds, then records `serverName` and `serverPort`. */
+  /**
+   * Lets the handler class check itself (its static `prepare()`, e.g. `RouteHandler`'s route
+   * table), binds, then records `serverName` and `serverPort`. A faulty class rejects `ready`
+   * before anything listens.
+   */
   override async serverBind(): Promise<void> {
+    (this.RequestHandlerClass as { prepare?: () => void }).prepare?.();
     await super.serverBind();
     const [host, port] = this.serverAddress;
     // CPython calls socket.getfqdn(host), a DNS lookup that can block for seconds ('localhost'

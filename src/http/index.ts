@@ -6,3 +6,19 @@ export { DEFAULT_ERROR_MESSAGE, DEFAULT_ERROR_CONTENT_TYPE } from './error-page.
 export { test } from './test-server.js';
 export { VERSION as version } from './version.js';
 export { parseTraceparent, parseTracestate, TraceContext, TraceIds, type Traceparent } from './trace-context.js';
+export { RouteHandler } from './route-handler.js';
+export { HTTPError, type HTTPErrorOptions, type ProblemDetails, type ProblemFieldError, PROBLEM_CONTENT_TYPE } from './problem.js';
+export {
+  defineRoutes,
+  type PathParams,
+  type RawQuery,
+  type RouteArgs,
+  type RouteArgsOfKey,
+  type RouteCalls,
+  type RouteKey,
+  type RouteMethods,
+  type RouteOptions,
+  type RouteTableSpec,
+} from './route-types.js';
+export type { InferOutput, StandardSchemaIssue, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js';
+export { canonicalPath } from './canonical-path.js';

@@ -93,6 +93,7 @@ type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
  *   `versionString`, `dateTimeString`, `logDateTimeString`, `addressString`, `sendError`,
  *   `parseRequest` (call `super` first).
  * - May be extended, do not override: `handle`, `handleOneRequest`, `setup`, `finish`.
+ * - Static, may be extended: `prepare()`, called once by `HTTPServer` before it binds.
  * - Class fields that may be overridden: `protocolVersion` ('HTTP/1.0'), `serverVersion`
  *   ('BaseHTTP/<version>'), `sysVersion` ('Node.js/<version>'), `errorMessageFormat` and
  *   `errorContentType` (CPython 3.13's), `defaultRequestVersion` ('HTTP/0.9'), `MessageClass`
@@ -186,6 +187,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   #retry: (() => void | Promise<void>) | null = null;
   #afterPromise: (() => void) | null = null;
   #failedPromise: ((e: unknown) => void) | null = null;
+
+  /**
+   * Checks the class's own configuration once, before a server serves it: `HTTPServer` calls it
+   * when it binds, and a throw rejects `ready` (the service exits 78 for its `HANDLER_MODULE`).
+   * Default: nothing. May be extended (`RouteHandler` compiles its route table here).
+   */
+  static prepare(): void {}
 
   /** Prepares the connection. May be extended, do not override (call `super.setup()`). */
   override setup(): void {

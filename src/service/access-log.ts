@@ -5,7 +5,7 @@
  * ```json
  * {"level":30,"time":1732780000000,"pid":7,"hostname":"web-1",
  *  "req":{"method":"GET","url":"/","remoteAddress":"10.0.0.9","remotePort":51234},
- *  "res":{"statusCode":200},"responseTime":0.084,"bytesSent":142,"bytesReceived":78,
+ *  "res":{"statusCode":200},"route":"/","responseTime":0.084,"bytesSent":142,"bytesReceived":78,
  *  "httpVersion":"HTTP/1.1","userAgent":"curl/8.5.0","referer":null,"requestId":"k7m2q9xa-1",
  *  "trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"01",
  *  "msg":"request completed"}
@@ -94,6 +94,7 @@ export class AccessLog {
   readonly #referer: Array<string | undefined> = new Array<string | undefined>(BATCH).fill(undefined);
   readonly #id: string[] = new Array<string>(BATCH).fill('');
   readonly #trace: Array<TraceContext | null> = new Array<TraceContext | null>(BATCH).fill(null);
+  readonly #route: string[] = new Array<string>(BATCH).fill('');
 
   constructor(writer: LogWriter, pid: number, hostname: string) {
     this.#writer = writer;
@@ -105,9 +106,10 @@ export class AccessLog {
    * Records a finished request. A request refused before its request line was understood
    * (`command` empty) has `method`, `url`, `userAgent` and `referer` null: the handler's fields
    * still describe the previous request on the connection. `requestId` must be well formed
-   * (`request-id.ts`). `trace` gives `trace_id`, `span_id`, `trace_flags` (hex, never escaped).
+   * (`request-id.ts`); `route` is the metrics' `route` label (a table pattern, `unmatched` or
+   * `unrouted`); `trace` gives `trace_id`, `span_id`, `trace_flags` (hex, never escaped).
    */
-  write(h: AccessFields, responseTimeMs: number, requestId: string, trace: TraceContext): void {
+  write(h: AccessFields, responseTimeMs: number, requestId: string, route: string, trace: TraceContext): void {
     const i = this.#n++;
     const known = h.command !== null && h.command !== '';
     this.#time[i] = Date.now();
@@ -124,6 +126,7 @@ export class AccessLog {
     this.#referer[i] = known ? h.headers.get('referer') : undefined;
     this.#id[i] = requestId;
     this.#trace[i] = trace;
+    this.#route[i] = route;
     if (i === 0) this.#writer.schedule();
     else if (i === BATCH - 1) this.#writer.flushSync();
   }
@@ -149,7 +152,8 @@ export class AccessLog {
           ',"remoteAddress":"' + this.#address[i] +
           '","remotePort":' + this.#port[i] +
           '},"res":{"statusCode":' + (status < 0 ? 'null' : status) +
-          '},"responseTime":' + millis(this.#ms[i]!) +
+          '},"route":' + jsonString(this.#route[i]) +
+          ',"responseTime":' + millis(this.#ms[i]!) +
           ',"bytesSent":' + this.#sent[i] +
           ',"bytesReceived":' + this.#received[i] +
           ',"httpVersion":' + (version === '' ? 'null' : jsonString(version)) +

@@ -50,7 +50,10 @@ export function isHandlerClass(value: unknown): value is HandlerClass {
   );
 }
 
-/** Imports `spec` and checks its default export. Never throws; a failure is one line for stderr. */
+/**
+ * Imports `spec`, checks its default export, and lets the class check itself (its static
+ * `prepare()`: a `RouteHandler`'s route table). Never throws; a failure is one line for stderr.
+ */
 export async function loadHandlerModule(spec: string, cwd: string = process.cwd()): Promise<LoadResult> {
   const url = handlerModuleUrl(spec, cwd);
   const shown = `HANDLER_MODULE=${JSON.stringify(spec)}`;
@@ -74,6 +77,15 @@ export async function loadHandlerModule(spec: string, cwd: string = process.cwd(
       ok: false,
       problem: `${shown}: the default export is ${describe(mod.default)}; expected a class that extends BaseHTTPRequestHandler`,
     };
+  }
+  // The class checks itself (a RouteHandler compiles its route table): a fault stops the
+  // service here, before anything binds, like any other bad HANDLER_MODULE.
+  try {
+    (mod.default as { prepare?: () => void }).prepare?.();
+  } catch (e) {
+    const err = e as { code?: unknown; message?: unknown };
+    const code = typeof err?.code === 'string' ? ` (${err.code})` : '';
+    return { ok: false, problem: `${shown}: the handler class is not usable${code}: ${String(err?.message ?? e)}` };
   }
   return { ok: true, handler: mod.default, url };
 }

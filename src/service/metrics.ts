@@ -10,9 +10,9 @@
  *
  * | metric | type | labels |
  * |---|---|---|
- * | `http_request_duration_seconds` | histogram | method, status_code, handler |
- * | `http_request_size_bytes` | histogram | method, status_code, handler |
- * | `http_response_size_bytes` | histogram | method, status_code, handler |
+ * | `http_request_duration_seconds` | histogram | method, status_code, handler, route |
+ * | `http_request_size_bytes` | histogram | method, status_code, handler, route |
+ * | `http_response_size_bytes` | histogram | method, status_code, handler, route |
  * | `http_requests_in_flight` | gauge | handler |
  * | `http_connections_open` | gauge | handler |
  * | `http_connections_accepted_total` | counter | handler |
@@ -73,7 +73,7 @@ export class ServiceMetrics implements MetricsSource {
     this.registry = registry;
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
     const all = this.#stats;
-    const labelNames = ['method', 'status_code', 'handler'] as const;
+    const labelNames = ['method', 'status_code', 'handler', 'route'] as const;
 
     const histogram = (name: string, help: string, buckets: readonly number[], which: Parameters<RequestStats['rows']>[0]): void => {
       new Histogram({

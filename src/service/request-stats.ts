@@ -9,8 +9,10 @@
  * here (a `Float64Array` found through an `Int32Array` index, no labels object).
  *
  * The label set is bounded by construction: `method` is one of {@link METHODS} or `other`,
- * `status_code` a code 100–599 or `other`, `handler` the listener's handler class name — never
- * the raw path, so a scan over random URLs cannot grow the series count.
+ * `status_code` a code 100–599 or `other`, `handler` the listener's handler class name, `route` a
+ * pattern of the handler's route table, {@link UNMATCHED_ROUTE} or {@link UNROUTED} (at most
+ * {@link MAX_ROUTES} values, then `other`) — never the raw path, so a scan over random URLs
+ * cannot grow the series count.
  */
 
 /** Methods that get their own `method` label value; every other method is `other`. */
@@ -19,6 +21,12 @@ const OTHER_METHOD = METHODS.length;
 const METHOD_SLOTS = METHODS.length + 1;
 /** Status codes 100–599 get their own label value; index 500 is `other`. */
 const STATUS_SLOTS = 501;
+/** `route` of a `RouteHandler` request that no route matched (404, 405, automatic OPTIONS, refused). */
+export const UNMATCHED_ROUTE = 'unmatched';
+/** `route` of every request to a handler without a route table (not a `RouteHandler`). */
+export const UNROUTED = 'unrouted';
+/** At most this many distinct `route` values per listener; later ones are counted as `other`. */
+export const MAX_ROUTES = 1000;
 
 /** `http_request_duration_seconds` upper bounds: sub-millisecond resolution for a fast server. */
 export const DURATION_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -41,9 +49,9 @@ const WIDTH = RES_AT + NS;
 /** At most this many distinct `reason` values; later ones are counted as `other`. */
 const MAX_REASONS = 64;
 
-/** One label set: method × status code, for the listener's handler. */
+/** One label set: method × status code × route, for the listener's handler. */
 export interface Series {
-  readonly labels: Readonly<{ method: string; status_code: string; handler: string }>;
+  readonly labels: Readonly<{ method: string; status_code: string; handler: string; route: string }>;
   /** Layout: see the constants above; bucket counts are per bucket, not cumulative. */
   readonly values: Float64Array;
   /** The latest request of each duration bucket (bounds + `+Inf`), for exemplars. */
@@ -66,7 +74,7 @@ export interface BucketExemplars {
 
 /** One exemplar as it leaves the process (scrape time, or a worker's answer to the primary). */
 export interface ExemplarRow {
-  /** The series' labels (method, status_code, handler). */
+  /** The series' labels (method, status_code, handler, route). */
   readonly labels: Readonly<Record<string, string>>;
   /** The bucket's upper bound as prom-client labels it: a number, or `+Inf`. */
   readonly le: number | '+Inf';
@@ -122,7 +130,10 @@ export class RequestStats {
   /** Open connections now (the server's count, read at scrape time). */
   connectionsOpen: () => number;
 
-  readonly #slotOf = new Int32Array(METHOD_SLOTS * STATUS_SLOTS).fill(-1);
+  /** Series slot by (route index × methods + method) × statuses + status. */
+  readonly #slotOf = new Map<number, number>();
+  /** Route index by `route` value (index 0: `other`, past {@link MAX_ROUTES}). */
+  readonly #routeIndex = new Map<string, number>();
   readonly #series: Series[] = [];
   readonly #rejected = new Map<string, number>();
   /** Where `observe()` counted the last duration, for `exemplar()`: the series and its bucket. */
@@ -135,13 +146,19 @@ export class RequestStats {
     this.connectionsOpen = connectionsOpen;
   }
 
-  /** Records one finished request. `statusCode` null (nothing was sent) is labelled `other`. */
-  observe(method: string | null, statusCode: number | null, seconds: number, requestBytes: number, responseBytes: number): void {
+  /**
+   * Records one finished request. `statusCode` null (nothing was sent) is labelled `other`;
+   * `route` is a table pattern, {@link UNMATCHED_ROUTE} or {@link UNROUTED}. Two map lookups
+   * (the route string, then the label set's number) and no allocation once a label set was seen.
+   */
+  observe(method: string | null, statusCode: number | null, route: string, seconds: number, requestBytes: number, responseBytes: number): void {
     const m = methodSlot(method);
     const s = statusCode !== null && statusCode >= 100 && statusCode <= 599 ? statusCode - 100 : STATUS_SLOTS - 1;
-    const key = m * STATUS_SLOTS + s;
-    let slot = this.#slotOf[key]!;
-    if (slot < 0) slot = this.#addSeries(key, m, s);
+    let r = this.#routeIndex.get(route);
+    if (r === undefined) r = this.#addRoute(route);
+    const key = (r * METHOD_SLOTS + m) * STATUS_SLOTS + s;
+    let slot = this.#slotOf.get(key);
+    if (slot === undefined) slot = this.#addSeries(key, m, s, r === 0 ? 'other' : route);
     const series = this.#series[slot]!;
     const v = series.values;
     const b = bucketOf(DUR, seconds);
@@ -160,8 +177,8 @@ export class RequestStats {
   /**
    * Keeps the request just given to `observe()` as its duration bucket's exemplar (the latest
    * one wins). `endedAt` is the `performance.now()` of the request's end: a clock read the
-   * caller has already made (a `Date.now()` here would add 37–70 ns per request on this machine, bench-trace-ids.mjs).
-   * Four stores, no allocation.
+   * caller has already made (a `Date.now()` here would add 37–70 ns per request on this
+   * machine, bench-trace-ids.mjs). Four stores, no allocation.
    */
   exemplar(traceId: string, spanId: string, endedAt: number): void {
     const series = this.#lastSeries;
@@ -184,11 +201,20 @@ export class RequestStats {
     else r.set('other', (r.get('other') ?? 0) + 1);
   }
 
-  #addSeries(key: number, m: number, s: number): number {
+  /** The index of a new `route` value: 1, 2, …; 0 (`other`, not remembered) past the cap. */
+  #addRoute(route: string): number {
+    const routes = this.#routeIndex;
+    if (routes.size >= MAX_ROUTES) return 0;
+    routes.set(route, routes.size + 1);
+    return routes.size;
+  }
+
+  #addSeries(key: number, m: number, s: number, route: string): number {
     const labels = {
       method: m === OTHER_METHOD ? 'other' : METHODS[m]!,
       status_code: s === STATUS_SLOTS - 1 ? 'other' : String(s + 100),
       handler: this.handler,
+      route,
     };
     const exemplars: BucketExemplars = {
       traceId: new Array<string | null>(ND).fill(null),
@@ -199,7 +225,7 @@ export class RequestStats {
     };
     this.#series.push({ labels, values: new Float64Array(WIDTH), exemplars });
     const slot = this.#series.length - 1;
-    this.#slotOf[key] = slot;
+    this.#slotOf.set(key, slot);
     return slot;
   }
 

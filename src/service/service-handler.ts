@@ -26,11 +26,12 @@ import { format } from 'node:util';
 import type { Logger } from 'pino';
 import type { BaseHTTPRequestHandler } from '../http/request-handler.js';
 import type { TraceContext, TraceIds } from '../http/trace-context.js';
+import { isRouteHandlerClass } from '../http/route-handler.js';
 import { doMethodNames, ServerSpan, type Tracing } from './otel.js';
 import type { Address } from '../socketserver/address.js';
 import type { AccessLog } from './access-log.js';
 import type { RequestIdGenerator } from './request-id.js';
-import type { RequestStats } from './request-stats.js';
+import { type RequestStats, UNMATCHED_ROUTE, UNROUTED } from './request-stats.js';
 
 /** What the wrapper needs from the service; one per listener. */
 export interface HandlerContext {
@@ -90,6 +91,10 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
   const ownLogRequest = overrides(Base, 'logRequest');
   const ownLogError = overrides(Base, 'logError');
   const ownLogMessage = overrides(Base, 'logMessage');
+  // The `route` label: a RouteHandler's matched pattern (one of its table's, so bounded), else
+  // one fixed value. Decided once per class: a plain handler's own `route` field, if it has
+  // one, never becomes a label.
+  const routed = isRouteHandlerClass(Base);
 
   class ServiceHandler extends Base implements WrappedHandler {
     override protocolVersion = ctx.protocolVersion;
@@ -215,11 +220,13 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
         this.#span.end(this);
         this.#span = null;
       }
-      stats.observe(this.command, this.statusCode, ms / 1000, this.bytesReceived, this.bytesSent);
+      // A RouteHandler's `route` is null unless this very request matched one.
+      const route = routed ? ((this as { route?: string | null }).route ?? UNMATCHED_ROUTE) : UNROUTED;
+      stats.observe(this.command, this.statusCode, route, ms / 1000, this.bytesReceived, this.bytesSent);
       const trace = this.traceContext;
       stats.exemplar(trace.traceId, trace.spanId, end);
       if (this.rejectReason !== null) stats.reject(this.rejectReason);
-      if (access !== null) access.write(this, ms, this.requestId(), trace);
+      if (access !== null) access.write(this, ms, this.requestId(), route, trace);
       if (this.#pendingError !== null) this.#logPendingError();
       if (ownLogRequest) super.logRequest(code, size);
       this.#id = null;

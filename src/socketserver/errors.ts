@@ -13,7 +13,15 @@
  * - `ERR_HEADERS_TIMEOUT` (408), `ERR_IDLE_TIMEOUT`, `ERR_SHUTDOWN`: why a wait for the next
  *   request was cut short (the server's sweep and `shutdown()`).
  * - `ERR_INVALID_HEADER_NAME`, `ERR_INVALID_HEADER_VALUE`, `ERR_INVALID_REASON`,
- *   `ERR_INVALID_STATUS`: a response line or header that would split the response; nothing written.
+ *   `ERR_INVALID_STATUS`: a response line or header that would split the response; nothing written
+ *   (`ERR_INVALID_STATUS` also for an `HTTPError` status outside 400–599).
+ * - `ERR_ROUTE_TABLE`: a `RouteHandler`'s `static routes` is malformed (key, pattern, value, schema,
+ *   two routes for the same requests); `ERR_ROUTE_METHOD_MISSING`: it names a method the class
+ *   does not define. Both when the server starts (`HTTPServer.serverBind` → `prepare()`).
+ * - `ERR_ROUTE_NO_ANSWER`: a route method returned `undefined` without sending a response;
+ *   `ERR_ROUTE_ANSWERED_TWICE`: it sent one and also returned a value (both answer 500).
+ *
+ * `HTTPError` (thrown by route methods to answer a problem) is its own class, code `ERR_HTTP_STATUS`.
  */
 export class BaseHTTPError extends Error {
   /** Stable, documented identifier of the fault. */
