@@ -1,8 +1,11 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { doMethodNames, loadTracing } from '../src/service/otel.js';
-import { RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
+import { FIXTURES, RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
 
 // Issue 14, item 2: an optional OpenTelemetry server span per request.
 
@@ -132,5 +135,24 @@ describe('server spans of the built service', () => {
       ['/boom', 500, '500', ERROR],
       ['/nope', 404, undefined, 0],
     ]);
+  });
+
+  it('with a preloaded setup (node --import) names the example RouteHandler’s spans by its routes', async () => {
+    const spansFile = join(mkdtempSync(join(tmpdir(), 'basehttp-otel-')), 'spans.jsonl');
+    child = await startService({ NODE_OPTIONS: `--import=${join(FIXTURES, 'otel-preload.mjs')}`, OTEL_SPANS_FILE: spansFile });
+    expect((await child.waitFor((x) => typeof x.msg === 'string' && x.msg.startsWith('listening on'))).openTelemetry).toBe(true);
+    const hello = await request(child.appPort, 'GET', '/hello/otel', { traceparent: `00-${TRACE}-${PARENT}-01` });
+    expect(hello.status).toBe(200);
+    expect((await request(child.appPort, 'GET', '/no/such/route')).status).toBe(404);
+    const rec = await child.waitFor((x) => x.msg === 'request completed' && x.requestId === hello.headers['x-request-id']);
+    const read = (): SpanJson[] => (existsSync(spansFile) ? readFileSync(spansFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SpanJson) : []);
+    for (let i = 0; i < 50 && read().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    const server = read().filter((s) => s.kind === SERVER);
+    expect(server.map((s) => [s.name, s.attributes['http.route'], s.attributes['http.response.status_code']])).toEqual([
+      ['GET /hello/:name', '/hello/:name', 200],
+      ['GET', undefined, 404],
+    ]);
+    expect([rec.route, rec.trace_id, rec.span_id]).toEqual(['/hello/:name', TRACE, server[0]!.spanId]);
+    expect(server[0]!.parentSpanId).toBe(PARENT);
   });
 });
