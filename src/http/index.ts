@@ -23,3 +23,4 @@ export type { InferOutput, StandardSchemaIssue, StandardSchemaResult, StandardSc
 export { canonicalPath } from './canonical-path.js';
 export { HTTPSServer } from './https-server.js';
 export type { HTTPSServerOptions } from './tls-listener.js';
+export { SimpleHTTPRequestHandler } from './simple-request-handler.js';
