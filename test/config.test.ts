@@ -34,6 +34,9 @@ describe('config schema', () => {
       ERROR_LOG_FILE: null,
       PROTOCOL_VERSION: 'HTTP/1.1',
       WORKERS: 1,
+      TLS_CERT: null,
+      TLS_KEY: null,
+      TLS_PASSWORD_FILE: null,
     });
   });
 

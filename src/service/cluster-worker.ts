@@ -11,6 +11,7 @@ import type { Logs } from './logger.js';
 import { ServiceMetrics } from './metrics.js';
 import type { HandlerClass } from './service-handler.js';
 import { listenUrl, Service } from './service.js';
+import { appScheme } from './tls-config.js';
 
 /** Starts the worker's app listener; exits 1 if it cannot listen. */
 export async function runWorker(config: Config, handler: HandlerClass, logs: Logs): Promise<Service> {
@@ -28,7 +29,7 @@ export async function runWorker(config: Config, handler: HandlerClass, logs: Log
   service.lifecycle.install();
   process.removeAllListeners('SIGINT');
   process.on('SIGINT', () => {});
-  const app = listenUrl(service.app.serverAddress);
+  const app = listenUrl(service.app.serverAddress, appScheme(config));
   logs.log.info({ app, handler: handler.name }, `worker ${process.pid} listening on ${app}`);
   return service;
 }
