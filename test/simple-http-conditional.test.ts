@@ -5,9 +5,9 @@
  * 206, 416, Accept-Ranges; HEAD; keep-alive after each of them. Then the parsers alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTPServer, SimpleHTTPRequestHandler } from '../src/index.js';
 import { parseHttpDate, parseRange } from '../src/http/conditional.js';
-import { makeTree, type FileTree } from './helpers/file-tree.js';
+import { makeTree, serveFolder, type FileTree } from './helpers/file-tree.js';
+import type { RunningServer } from './helpers/server.js';
 import { header, parseResponses, type ParsedResponse } from './helpers/http-response.js';
 import { sendRaw } from './helpers/raw-client.js';
 
@@ -17,26 +17,17 @@ const MTIME = 1_704_164_645;
 const LAST_MODIFIED = 'Tue, 02 Jan 2024 03:04:05 GMT';
 
 let tree: FileTree;
-let server: HTTPServer;
+let server: RunningServer;
 let etag = '';
 
 beforeAll(async () => {
   tree = makeTree({ 'abc.txt': ALPHABET, 'empty.txt': '' }, MTIME);
-  const root = tree.base;
-  class Handler extends SimpleHTTPRequestHandler {
-    override protocolVersion = 'HTTP/1.1';
-    override directory = root;
-    override logMessage(): void {}
-  }
-  server = new HTTPServer(['127.0.0.1', 0], Handler);
-  await server.ready;
-  void server.serveForever();
+  server = await serveFolder(tree.base, { protocolVersion: 'HTTP/1.1' });
   etag = header(await request('GET', '/abc.txt'), 'ETag')!;
 });
 
 afterAll(async () => {
-  await server?.shutdown();
-  server?.serverClose();
+  await server?.close();
   tree?.remove();
 });
 
@@ -48,7 +39,7 @@ async function request(method: string, target: string, headers: Record<string, s
   const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   const first = `${method} ${target} HTTP/1.1\r\nHost: x\r\n${lines}\r\n`;
   const second = 'HEAD /abc.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
-  const r = await sendRaw(server.serverAddress[1], [first + second], { timeoutMs: 5_000 });
+  const r = await sendRaw(server.port, [first + second], { timeoutMs: 5_000 });
   const { responses } = parseResponses(r.data, { isHead: (i) => i === 1 || method === 'HEAD' });
   expect(responses.length, r.data.toString('latin1')).toBe(2);
   expect(responses[1]!.status).toBe(200);

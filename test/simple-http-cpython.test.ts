@@ -12,9 +12,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTPServer, SimpleHTTPRequestHandler } from '../src/index.js';
 import { exchange, findPython, latin1, normaliseResponse, startPythonHttpServer, type PythonHttpServer } from './helpers/cpython.js';
-import { makeTree, type FileTree } from './helpers/file-tree.js';
+import { makeTree, serveFolder, type FileTree } from './helpers/file-tree.js';
+import type { RunningServer } from './helpers/server.js';
 
 /** 2024-01-02 03:04:05 UTC: every file's and folder's modification time. */
 const MTIME = 1_704_164_645;
@@ -141,7 +141,7 @@ const GOLDEN = fileURLToPath(new URL('./cpython/golden-simple-3.13.json', import
 const lookup = findPython('3.13');
 
 let tree: FileTree;
-let server: HTTPServer;
+let server: RunningServer;
 let python: PythonHttpServer | null = null;
 let golden: { python: string; cases: Record<string, string> } | null = null;
 const live: Record<string, string> = {};
@@ -149,21 +149,14 @@ const live: Record<string, string> = {};
 beforeAll(async () => {
   tree = makeTree(Object.fromEntries(Object.entries(TREE).map(([k, v]) => [`served/${k}`, v])), MTIME);
   const root = tree.at('served');
-  class Handler extends SimpleHTTPRequestHandler {
-    override directory = root;
-    override logMessage(): void {}
-  }
-  server = new HTTPServer(['127.0.0.1', 0], Handler);
-  await server.ready;
-  void server.serveForever();
+  server = await serveFolder(root);
   if (lookup.found) python = await startPythonHttpServer(lookup.python, ['-d', root]);
   else if (existsSync(GOLDEN)) golden = JSON.parse(readFileSync(GOLDEN, 'utf8'));
 });
 
 afterAll(async () => {
   await python?.stop();
-  await server?.shutdown();
-  server?.serverClose();
+  await server?.close();
   tree?.remove();
   if (RECORD && python !== null && lookup.found) {
     writeFileSync(GOLDEN, `${JSON.stringify({ python: lookup.python.version, cases: live }, null, 1)}\n`);
@@ -181,7 +174,7 @@ describe(`SimpleHTTPRequestHandler against python3.13 -m http.server (${source})
   for (const c of CASES) {
     const difference = DIFFERENCES[c.name];
     it(difference === undefined ? `${c.name}: same bytes` : `${c.name}: differs on purpose (${difference.reason})`, async () => {
-      const ours = await answer(server.serverAddress[1], c);
+      const ours = await answer(server.port, c);
       let cpython: string;
       if (python !== null) {
         cpython = await answer(python.port, c);

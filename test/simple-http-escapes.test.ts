@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTPServer, SimpleHTTPRequestHandler } from '../src/index.js';
-import { makeTree, type FileTree } from './helpers/file-tree.js';
+import { makeTree, serveFolder, type FileTree } from './helpers/file-tree.js';
+import type { RunningServer } from './helpers/server.js';
 import { parseResponses } from './helpers/http-response.js';
 import { sendRaw } from './helpers/raw-client.js';
 
@@ -19,7 +19,7 @@ let tree: FileTree;
 let root: string;
 let port: number;
 let dotPort: number;
-const servers: HTTPServer[] = [];
+const servers: RunningServer[] = [];
 
 const ODD_NAMES = ['<img src=x onerror=alert(1)>.txt', 'say "hi".txt', 'a&b.txt', 'two  spaces.txt', 'ünïcødé ✓.txt', '100%.txt', 'hash#q?.txt', "it's.txt"];
 
@@ -45,26 +45,13 @@ beforeAll(async () => {
   execFileSync('ln', ['-s', tree.at('outside/secret.txt'), path.join(root, 'abs-out')]);
   execFileSync('mkfifo', [path.join(root, 'pipe')]);
   writeFileSync(Buffer.concat([Buffer.from(`${root}/`), Buffer.from([0x6e, 0xff, 0x2e, 0x74, 0x78, 0x74])]), 'latin-1 name\n');
-  for (const allowDotfiles of [false, true]) {
-    class Handler extends SimpleHTTPRequestHandler {
-      override directory = root;
-      override allowDotfiles = allowDotfiles;
-      override logMessage(): void {}
-    }
-    const server = new HTTPServer(['127.0.0.1', 0], Handler);
-    await server.ready;
-    void server.serveForever();
-    servers.push(server);
-  }
-  port = servers[0]!.serverAddress[1];
-  dotPort = servers[1]!.serverAddress[1];
+  for (const allowDotfiles of [false, true]) servers.push(await serveFolder(root, { allowDotfiles }));
+  port = servers[0]!.port;
+  dotPort = servers[1]!.port;
 });
 
 afterAll(async () => {
-  for (const s of servers) {
-    await s.shutdown();
-    s.serverClose();
-  }
+  for (const s of servers) await s.close();
   tree?.remove();
 });
 

@@ -9,11 +9,11 @@ import { createHash } from 'node:crypto';
 import { openSync, closeSync, ftruncateSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HTTPServer, SimpleHTTPRequestHandler, type SocketWriter } from '../src/index.js';
-import { makeTree, type FileTree } from './helpers/file-tree.js';
+import { SimpleHTTPRequestHandler, type SocketWriter } from '../src/index.js';
+import { makeTree, serveFolder, type FileTree, type FolderSettings } from './helpers/file-tree.js';
 import { header, parseResponses } from './helpers/http-response.js';
 import { openSocket, sendRaw, SocketCollector } from './helpers/raw-client.js';
-import { eventually, startServer, type RunningServer } from './helpers/server.js';
+import { eventually, type RunningServer } from './helpers/server.js';
 
 /** 4 MiB of bytes that are not all alike, so a shuffled or repeated chunk shows. */
 const BIG = Buffer.alloc(4 * 1024 * 1024);
@@ -44,17 +44,8 @@ afterEach(async () => {
 });
 
 /** Serves the tree with a SimpleHTTPRequestHandler subclass configured by `fields`. */
-async function serve(fields: Partial<SimpleHTTPRequestHandler> = {}, Base: typeof SimpleHTTPRequestHandler = SimpleHTTPRequestHandler): Promise<number> {
-  const directory = tree.base;
-  class Handler extends Base {
-    override directory = directory;
-    override logMessage(): void {}
-    constructor(...args: ConstructorParameters<typeof SimpleHTTPRequestHandler>) {
-      super(...args);
-      Object.assign(this, fields);
-    }
-  }
-  const r = await startServer(Handler);
+async function serve(fields: FolderSettings = {}, Base: typeof SimpleHTTPRequestHandler = SimpleHTTPRequestHandler): Promise<number> {
+  const r = await serveFolder(tree.base, fields, Base);
   running.push(r);
   return r.port;
 }

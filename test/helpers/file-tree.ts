@@ -4,6 +4,8 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SimpleHTTPRequestHandler } from '../../src/index.js';
+import { startServer, type RunningServer } from './server.js';
 
 /** A file's content, a directory (`null`), or a symbolic link to `link` (relative or absolute). */
 export type TreeNode = string | Buffer | null | { readonly link: string };
@@ -45,4 +47,23 @@ export function makeTree(nodes: Readonly<Record<string, TreeNode>>, mtime?: numb
     for (const r of [...made, ...folders].sort((a, b) => b.length - a.length)) utimesSync(at(r), mtime, mtime);
   }
   return { base, at, remove: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+/** Handler settings a file-server test may change. */
+export type FolderSettings = Partial<Pick<SimpleHTTPRequestHandler, 'protocolVersion' | 'allowDotfiles' | 'indexPages' | 'extensionsMap' | 'timeout'>>;
+
+/**
+ * Serves `directory` with a quiet `SimpleHTTPRequestHandler` subclass (`Base`) on 127.0.0.1:0,
+ * with `settings` applied to each handler. Close it with `close()`.
+ */
+export function serveFolder(directory: string, settings: FolderSettings = {}, Base: typeof SimpleHTTPRequestHandler = SimpleHTTPRequestHandler): Promise<RunningServer> {
+  class Handler extends Base {
+    override directory = directory;
+    override logMessage(): void {}
+    constructor(...args: ConstructorParameters<typeof SimpleHTTPRequestHandler>) {
+      super(...args);
+      Object.assign(this, settings);
+    }
+  }
+  return startServer(Handler);
 }
