@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BaseHTTPRequestHandler, HTTPSServer, type HTTPSServerOptions } from '../src/index.js';
 import { openSocket, sendRaw, SocketCollector } from './helpers/raw-client.js';
@@ -71,7 +71,9 @@ async function serve(options: Partial<HTTPSServerOptions> = {}, settings: Partia
 
 /** A TLS connection that trusts the test certificate, and a collector of what it receives. */
 async function tlsOpen(port: number, alpn: string[] = ['http/1.1'], ca = certs.cert, allowHalfOpen = false): Promise<{ socket: TLSSocket; got: SocketCollector }> {
-  const socket = tlsConnect({ host: '127.0.0.1', port, ca: readFileSync(ca), servername: 'localhost', ALPNProtocols: alpn, allowHalfOpen });
+  // allowHalfOpen reaches the underlying net.Socket; @types/node's ConnectionOptions lacks it.
+  const options: ConnectionOptions & { allowHalfOpen: boolean } = { host: '127.0.0.1', port, ca: readFileSync(ca), servername: 'localhost', ALPNProtocols: alpn, allowHalfOpen };
+  const socket = tlsConnect(options);
   const got = new SocketCollector(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('secureConnect', resolve);
