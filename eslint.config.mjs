@@ -28,34 +28,38 @@ function layerRule(layer, depth) {
   return {
     files: [`src/${layer}/${'*/'.repeat(depth - 1)}*.ts`],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: SERVICE_PACKAGES, message: `${library}: pino, prom-client and zod belong to src/service.` },
-          {
-            regex: otherLayer,
-            message: layer === 'socketserver'
-              ? 'src/socketserver imports only node: built-ins and itself (not src/http, src/service, src/index.ts or src/main.ts).'
-              : 'src/http imports only node: built-ins, src/socketserver and itself (not src/service, src/index.ts or src/main.ts).',
-          },
-          { regex: outsideSrc, message: `${library}: it imports nothing outside src/.` },
-          { regex: `${notNode}(?!(?:pino|prom-client|zod)(?:/|$))`, message: `${library}: it imports only node: built-ins.` },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: SERVICE_PACKAGES, message: `${library}: pino, prom-client and zod belong to src/service.` },
+            {
+              regex: otherLayer,
+              message:
+                layer === 'socketserver'
+                  ? 'src/socketserver imports only node: built-ins and itself (not src/http, src/service, src/index.ts or src/main.ts).'
+                  : 'src/http imports only node: built-ins, src/socketserver and itself (not src/service, src/index.ts or src/main.ts).',
+            },
+            { regex: outsideSrc, message: `${library}: it imports nothing outside src/.` },
+            { regex: `${notNode}(?!(?:pino|prom-client|zod)(?:/|$))`, message: `${library}: it imports only node: built-ins.` },
+          ],
+        },
+      ],
       // The same bounds for `import()` and `typeof import()` (an esquery regex cannot hold '/': \x2F).
-      'no-restricted-syntax': ['error', ...['ImportExpression', 'TSImportType'].map((node) => ({
-        selector: `${node} > Literal.source[value=/${[notNode, otherLayer, outsideSrc].join('|').replaceAll('/', '\\x2F')}/]`,
-        message: `${library}: import() reaches only node: built-ins and the library.`,
-      }))],
+      'no-restricted-syntax': [
+        'error',
+        ...['ImportExpression', 'TSImportType'].map((node) => ({
+          selector: `${node} > Literal.source[value=/${[notNode, otherLayer, outsideSrc].join('|').replaceAll('/', '\\x2F')}/]`,
+          message: `${library}: import() reaches only node: built-ins and the library.`,
+        })),
+      ],
     },
   };
 }
 
 export default defineConfig(
   {
-    ignores: [
-      'dist/**', 'node_modules/**', 'test-results/**', 'bench/out/**', 'test/fixtures/public-corpora/**',
-      'examples/**/dist/**', 'examples/**/node_modules/**',
-    ],
+    ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'bench/out/**', 'test/fixtures/public-corpora/**', 'examples/**/dist/**', 'examples/**/node_modules/**'],
   },
   // A disable comment that no longer silences anything is itself an error: stale ones hide nothing.
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
@@ -66,9 +70,16 @@ export default defineConfig(
     rules: {
       // `_name` marks a parameter kept for the signature (CPython's hooks, `serveForever(_pollInterval)`)
       // or a field destructured away; `catch {}` needs no binding at all.
-      '@typescript-eslint/no-unused-vars': ['error', {
-        argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true,
-      }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
       // `any` only with an eslint-disable comment saying why (GUIDE). Rest arguments excepted:
       // TypeScript requires `new (...args: any[]) => T` for mixin and handler-class constructor types (TS2545).
       '@typescript-eslint/no-explicit-any': ['error', { ignoreRestArgs: true }],

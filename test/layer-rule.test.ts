@@ -38,10 +38,19 @@ const refused: Array<[file: string, code: string]> = [
 ];
 
 const allowed: Array<[file: string, code: string]> = [
-  ['src/http/x.ts', "import { createServer } from 'node:net';\nimport { TCPServer } from '../socketserver/tcp-server.js';\nimport { htmlEscape } from './text.js';\nexport const a = [createServer, TCPServer, htmlEscape];\n"],
-  ['src/http/nested/x.ts', "import { HTTPServer } from '../http-server.js';\nimport { TCPServer } from '../../socketserver/tcp-server.js';\nexport const a = [HTTPServer, TCPServer];\n"],
+  [
+    'src/http/x.ts',
+    "import { createServer } from 'node:net';\nimport { TCPServer } from '../socketserver/tcp-server.js';\nimport { htmlEscape } from './text.js';\nexport const a = [createServer, TCPServer, htmlEscape];\n",
+  ],
+  [
+    'src/http/nested/x.ts',
+    "import { HTTPServer } from '../http-server.js';\nimport { TCPServer } from '../../socketserver/tcp-server.js';\nexport const a = [HTTPServer, TCPServer];\n",
+  ],
   ['src/socketserver/x.ts', "import { Socket } from 'node:net';\nimport { BaseServer } from './base-server.js';\nexport const a = [Socket, BaseServer];\n"],
-  ['src/service/x.ts', "import pino from 'pino';\nimport { z } from 'zod';\nimport { HTTPServer } from '../http/http-server.js';\nexport const a = [pino, z, HTTPServer];\n"],
+  [
+    'src/service/x.ts',
+    "import pino from 'pino';\nimport { z } from 'zod';\nimport { HTTPServer } from '../http/http-server.js';\nexport const a = [pino, z, HTTPServer];\n",
+  ],
 ];
 
 describe('the layer rule (eslint.config.mjs)', () => {
