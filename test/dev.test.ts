@@ -108,7 +108,7 @@ describe('npm run dev', () => {
     expect(first.handler).toBe('AppHandler');
     // What tsc --watch does on a save: rewrite a file under dist/.
     const now = new Date();
-    utimesSync(join(root, 'dist/service/app-handler.js'), now, now);
+    utimesSync(join(root, 'dist/main.js'), now, now);
     const second = await run.started(2);
     expect(second.pid).not.toBe(first.pid);
     await run.stop();
