@@ -15,9 +15,10 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 # ---------------------------------------------------------------- build
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# Manifests first: the `npm ci` layer is reused until they change.
+# Manifests first: the `npm ci` layer is reused until they change. --ignore-scripts: the
+# `prepare` script (the build) runs below, once the sources are here.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build

@@ -2,6 +2,7 @@
  * The container entry point (`npm start`, the image's CMD): `node dist/main.js`.
  *
  * 1. Reads the config from the environment; a bad value exits 78 with one line per problem.
+ *    With `TLS_CERT`, loads the TLS files too (a bad one exits 78, naming its variable).
  * 2. Loads `HANDLER_MODULE` (default: the example `AppHandler`); a bad module exits 78.
  * 3. Opens the log streams (`ERROR_LOG_FILE` unusable: exit 78).
  * 4. Binds the app listener (`HOST:PORT`) and the metrics listener (`HOST:METRICS_PORT`);
@@ -27,6 +28,7 @@ import { loadHandlerModule } from './service/handler-module.js';
 import { Logs } from './service/logger.js';
 import { loadTracing } from './service/otel.js';
 import { listenUrl, Service } from './service/service.js';
+import { appScheme, checkTls } from './service/tls-config.js';
 import type { HandlerClass } from './service/service-handler.js';
 
 /** Prints the problems, one line each, and exits 78 before anything binds. */
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
   const result = loadConfig(process.env);
   if (!result.ok) configError(result.problems);
   const config = result.config;
+  const tlsProblems = checkTls(config);
+  if (tlsProblems.length > 0) configError(tlsProblems);
 
   let handler: HandlerClass = AppHandler;
   if (config.HANDLER_MODULE !== null) {
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
   service.serve();
   service.lifecycle.install();
 
-  const app = listenUrl(service.app.serverAddress);
+  const app = listenUrl(service.app.serverAddress, appScheme(config));
   const metrics = listenUrl(service.metricsServer!.serverAddress);
   logs.log.info(
     { app, metrics, handler: handler.name, node: process.version, openTelemetry: tracing !== null, settings: { ...config, MAX_CONNECTIONS: Number.isFinite(config.MAX_CONNECTIONS) ? config.MAX_CONNECTIONS : 'unlimited' } },

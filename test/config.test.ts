@@ -35,6 +35,9 @@ describe('config schema', () => {
       PROTOCOL_VERSION: 'HTTP/1.1',
       WORKERS: 1,
       TRACEPARENT_RESPONSE: false,
+      TLS_CERT: null,
+      TLS_KEY: null,
+      TLS_PASSWORD_FILE: null,
     });
   });
 

@@ -66,6 +66,7 @@ describe('the entry point starts', () => {
     const r = runMain({ HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: '0' });
     blocker.close();
     expect(r.status).toBe(1);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed log record, its fields checked one by one below
     const rec = JSON.parse(r.stderr.trim()) as Record<string, any>;
     expect(rec.level).toBe(60);
     expect(rec.msg).toBe(`cannot listen on 127.0.0.1 (PORT ${port}, METRICS_PORT 0): EADDRINUSE`);

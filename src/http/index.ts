@@ -22,3 +22,6 @@ export {
 } from './route-types.js';
 export type { InferOutput, StandardSchemaIssue, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js';
 export { canonicalPath } from './canonical-path.js';
+export { HTTPSServer } from './https-server.js';
+export type { HTTPSServerOptions } from './tls-listener.js';
+export { SimpleHTTPRequestHandler } from './simple-request-handler.js';

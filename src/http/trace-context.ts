@@ -54,7 +54,6 @@ export function parseTraceparent(value: string | undefined | null): Traceparent 
     if (n !== 55) return null;
   } else {
     if (n > 55 && value.charCodeAt(55) !== 0x2d) return null;
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f-\uffff]/.test(value)) return null;
     traceFlags = (parseInt(traceFlags, 16) & 1) === 1 ? '01' : '00';
   }

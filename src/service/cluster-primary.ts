@@ -30,6 +30,7 @@ import { RequestIdGenerator } from './request-id.js';
 import { type HandlerContext, serviceHandler, type WrappedHandler } from './service-handler.js';
 import { ServiceServer } from './service-server.js';
 import { listenUrl, serverSettings } from './service.js';
+import { appScheme } from './tls-config.js';
 
 /** The environment variable that tells a forked process it is a worker of this primary. */
 export const WORKER_ENV = 'BASEHTTP_CLUSTER_WORKER';
@@ -150,7 +151,7 @@ export class ClusterPrimary {
     for (let i = 0; i < this.#config.WORKERS; i++) this.#fork();
     this.metrics.startPolling();
     await all;
-    const app = listenUrl([this.#config.HOST, this.#port]);
+    const app = listenUrl([this.#config.HOST, this.#port], appScheme(this.#config));
     const metrics = listenUrl(this.metricsServer.serverAddress);
     const c = this.#config;
     this.#logs.log.info(

@@ -12,6 +12,7 @@ import { ServiceMetrics } from './metrics.js';
 import type { Tracing } from './otel.js';
 import type { HandlerClass } from './service-handler.js';
 import { listenUrl, Service } from './service.js';
+import { appScheme } from './tls-config.js';
 
 /** Starts the worker's app listener; exits 1 if it cannot listen. */
 export async function runWorker(config: Config, handler: HandlerClass, logs: Logs, tracing: Tracing | null = null): Promise<Service> {
@@ -29,7 +30,7 @@ export async function runWorker(config: Config, handler: HandlerClass, logs: Log
   service.lifecycle.install();
   process.removeAllListeners('SIGINT');
   process.on('SIGINT', () => {});
-  const app = listenUrl(service.app.serverAddress);
+  const app = listenUrl(service.app.serverAddress, appScheme(config));
   logs.log.info({ app, handler: handler.name }, `worker ${process.pid} listening on ${app}`);
   return service;
 }

@@ -145,10 +145,18 @@ export const configSchema = z
     PROTOCOL_VERSION: oneOf(PROTOCOL_VERSIONS, 'HTTP/1.1', false),
     WORKERS: workers(),
     TRACEPARENT_RESPONSE: bool(false),
+    TLS_CERT: text('a file path without control characters'),
+    TLS_KEY: text('a file path without control characters'),
+    TLS_PASSWORD_FILE: text('a file path without control characters'),
   })
   .superRefine((c, ctx) => {
     if (c.PORT !== 0 && c.PORT === c.METRICS_PORT) {
       ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `a port other than PORT (${c.PORT}), or 0` });
+    }
+    for (const name of ['TLS_KEY', 'TLS_PASSWORD_FILE'] as const) {
+      if (c[name] !== null && c.TLS_CERT === null) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'TLS_CERT to be set too (the certificate the key belongs to)' });
+      }
     }
     if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) {
       ctx.addIssue({
@@ -185,6 +193,9 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'PROTOCOL_VERSION', default: 'HTTP/1.1', accepted: PROTOCOL_VERSIONS.join(', '), description: 'Protocol of both listeners\' handlers (HTTP/1.0 closes after each response); overrides the handler class\'s own.' },
   { name: 'WORKERS', default: '1', accepted: '1–64 or `auto`', description: 'App processes (`node:cluster` workers sharing the app port; 1: no cluster). `auto`: the cores the container may use (CPU affinity capped by the cgroup CPU quota).' },
   { name: 'TRACEPARENT_RESPONSE', default: 'false', accepted: 'boolean, as above', description: 'Send `traceparent` (the request\'s trace id and span id) in each response, so a client can find the request\'s records.' },
+  { name: 'TLS_CERT', default: '(none: plain HTTP)', accepted: 'file path', description: 'PEM certificate chain: the app listener serves HTTPS (ALPN http/1.1). The metrics listener stays plain HTTP.' },
+  { name: 'TLS_KEY', default: '(the key in TLS_CERT)', accepted: 'file path', description: 'PEM private key of `TLS_CERT`.' },
+  { name: 'TLS_PASSWORD_FILE', default: '(key not encrypted)', accepted: 'file path', description: 'File holding the passphrase of an encrypted key (surrounding whitespace ignored).' },
 ];
 
 /** A value as shown in an error line: quoted and escaped, cut at 80 characters. */

@@ -2,9 +2,10 @@
  * `ServiceServer`: an `HTTPServer` that counts connections for the metrics and sends its
  * errors (exceptions escaping handlers, connections cut at shutdown) to the service's error log.
  */
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { HTTPServer } from '../http/http-server.js';
+import { type HTTPSServerOptions, loadSecureContext, TLSListener } from '../http/tls-listener.js';
 import type { Address } from '../socketserver/address.js';
 import type { RequestStats } from './request-stats.js';
 import { type HandlerContext, logHandlerError, type WrappedHandler } from './service-handler.js';
@@ -22,13 +23,16 @@ export interface ServerSettings {
   shutdownTimeoutMs: number;
   /** The listen backlog (`TCPServer.requestQueueSize`). */
   requestQueueSize: number;
+  /** HTTPS for this listener (`HTTPSServer`'s options); absent or null: plain HTTP. */
+  tls?: HTTPSServerOptions | null;
 }
 
 /**
  * An HTTP server for the service. `name` (`app`, `metrics`) labels its log records.
  *
  * - Overrides: `verifyRequest` (counts accepted connections and those refused over
- *   `maxConnections`), `handleError` and `handleShutdownTimeout` (error records).
+ *   `maxConnections`), `handleError` and `handleShutdownTimeout` (error records),
+ *   `createListener` (TLS when `tls` is set, as `HTTPSServer` does it).
  */
 export class ServiceServer extends HTTPServer {
   /** Which listener this is, in log records. */
@@ -36,6 +40,8 @@ export class ServiceServer extends HTTPServer {
   readonly #stats: RequestStats;
   readonly #log: Logger;
   readonly #handlers: Map<Socket, WrappedHandler>;
+  /** HTTPS options (from the settings), or null for plain HTTP. */
+  tls: HTTPSServerOptions | null = null;
 
   constructor(name: string, address: Address, HandlerClass: new (...args: any[]) => WrappedHandler, ctx: HandlerContext, settings: ServerSettings) {
     super(address, HandlerClass);
@@ -46,6 +52,13 @@ export class ServiceServer extends HTTPServer {
     // Binding waits one microtask (see BaseServer's constructor): these are in place before it.
     Object.assign(this, settings);
     ctx.stats.connectionsOpen = () => this.activeConnections;
+  }
+
+  /** Listens with TLS when `tls` is set (the handshake held to the same timeouts as `HTTPSServer`'s). */
+  protected override createListener(): Server {
+    const tls = this.tls;
+    if (tls === null) return super.createListener();
+    return new TLSListener(loadSecureContext(tls), tls.alpnProtocols ?? ['http/1.1'], this, (socket) => this.acceptRequest(socket));
   }
 
   override verifyRequest(request: Socket, clientAddress: Address): boolean {

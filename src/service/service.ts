@@ -15,11 +15,12 @@ import type { Tracing } from './otel.js';
 import { RequestIdGenerator } from './request-id.js';
 import { type HandlerClass, type HandlerContext, serviceHandler, type WrappedHandler } from './service-handler.js';
 import { type ServerSettings, ServiceServer } from './service-server.js';
+import { tlsOptions } from './tls-config.js';
 
-/** `http://host:port` for a log line (IPv6 in brackets). */
-export function listenUrl(address: readonly [string, number]): string {
+/** `http://host:port` (or `https://`) for a log line (IPv6 in brackets). */
+export function listenUrl(address: readonly [string, number], scheme: 'http' | 'https' = 'http'): string {
   const [host, port] = address;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** The server settings taken from the config (both listeners, every process). */
@@ -81,7 +82,7 @@ export class Service {
 
     const appName = handler.name || 'AnonymousHandler';
     const appCtx: HandlerContext = { ...context(appName, true), tracing: options.tracing ?? null };
-    this.app = new ServiceServer('app', [config.HOST, config.PORT], serviceHandler(handler, appCtx) as never, appCtx, settings);
+    this.app = new ServiceServer('app', [config.HOST, config.PORT], serviceHandler(handler, appCtx) as never, appCtx, { ...settings, tls: tlsOptions(config) });
 
     this.metricsServer = withMetrics ? this.#metricsListener(config, context, settings) : null;
 

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { Address } from './address.js';
 import type { BaseRequestHandler, RequestHandlerClass } from './base-request-handler.js';
 import { BaseHTTPError } from './errors.js';
@@ -310,7 +310,7 @@ export class BaseServer {
       const deadline = connections.get(request);
       if (deadline === undefined) {
         // A socket this server does not track (handed in by a caller): a timer of its own.
-        const timer = setTimeout(() => request.resetAndDestroy(), this.lingerMs);
+        const timer = setTimeout(() => resetConnection(request), this.lingerMs);
         timer.unref();
         request.once('close', () => clearTimeout(timer));
       } else if (deadline === 0) {
@@ -487,8 +487,24 @@ function noop(): void {}
 /** A lingering connection past its deadline is reset (true: that was the costly case). */
 function resetIfPast([socket, deadline]: [Socket, number], now: number): boolean {
   if (deadline === 0 || deadline > now || socket.destroyed) return false;
-  socket.resetAndDestroy();
+  resetConnection(socket);
   return true;
+}
+
+/**
+ * Closes a connection with a reset (RST). Node allows `resetAndDestroy()` on TCP sockets only (it
+ * throws ERR_INVALID_HANDLE_TYPE on a TLS socket): a TLS socket resets the TCP socket it wraps,
+ * which node keeps as `_parent` (undocumented; test/https-server.test.ts covers the lingering
+ * close over TLS), and is destroyed with it. Anything else is destroyed.
+ */
+function resetConnection(socket: Socket): void {
+  const tcp = (socket as Socket & { _parent?: unknown })._parent;
+  const target = tcp instanceof Socket ? tcp : socket;
+  try {
+    target.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
 }
 
 /**

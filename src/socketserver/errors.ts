@@ -20,6 +20,8 @@
  *   does not define. Both when the server starts (`HTTPServer.serverBind` → `prepare()`).
  * - `ERR_ROUTE_NO_ANSWER`: a route method returned `undefined` without sending a response;
  *   `ERR_ROUTE_ANSWERED_TWICE`: it sent one and also returned a value (both answer 500).
+ * - `ERR_TLS_CERT`, `ERR_TLS_KEY`, `ERR_TLS_PASSWORD`: `HTTPSServer` could not load its
+ *   certificate file, its key, or open an encrypted key with the password (`ready` rejects).
  *
  * `HTTPError` (thrown by route methods to answer a problem) is its own class, code `ERR_HTTP_STATUS`.
  */
@@ -29,8 +31,8 @@ export class BaseHTTPError extends Error {
   /** HTTP status the server answers with when this error escapes a handler (500 when absent). */
   readonly status: number | undefined;
 
-  constructor(code: string, message: string, status?: number) {
-    super(message);
+  constructor(code: string, message: string, status?: number, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'BaseHTTPError';
     this.code = code;
     this.status = status;

@@ -6,7 +6,8 @@ import { BaseServer } from './base-server.js';
  * A TCP server (Python's `SocketServer.TCPServer`) on a `node:net` listening socket.
  *
  * - For callers: everything `BaseServer` offers, plus `socket` and `fileno()`.
- * - May be overridden: `serverBind()`, `serverActivate()`, `serverClose()`, `getRequest()`.
+ * - May be overridden: `serverBind()`, `serverActivate()`, `serverClose()`, `getRequest()`,
+ *   `createListener()`.
  * - Class fields that may be overridden: `allowReuseAddress` (false; node always sets
  *   `SO_REUSEADDR` on POSIX, so this only documents intent), `requestQueueSize` (511: the listen
  *   backlog, node:http's; Python's 5 drops bursts of connections), `addressFamily` (2 = AF_INET, or 10 = AF_INET6 for an IPv6 host),
@@ -34,11 +35,8 @@ export class TCPServer extends BaseServer {
 
   /** Binds (and listens on) `serverAddress`; updates it with the real port. May be overridden. */
   override serverBind(): Promise<void> {
-    // Half-open: a client may send its request and FIN (curl -T, `socket.end()`) and still
-    // expect the answer. The server ends its side itself (`shutdownRequest`).
-    const server = createServer({ allowHalfOpen: true });
+    const server = this.createListener();
     this.socket = server;
-    server.on('connection', (socket: Socket) => this.acceptRequest(socket));
     const [host, port] = this.serverAddress;
     return new Promise<void>((resolve, reject) => {
       const onError = (e: Error): void => {
@@ -60,6 +58,19 @@ export class TCPServer extends BaseServer {
       server.once('listening', onListening);
       server.listen({ host: host === '' ? undefined : host, port, backlog: this.requestQueueSize });
     });
+  }
+
+  /**
+   * Creates the listening socket (not yet listening), which hands each connection to
+   * `acceptRequest()`. May be overridden: `HTTPSServer` listens with `node:tls` and hands over
+   * connections once their handshake is done. May throw (the bind then fails and `ready` rejects).
+   */
+  protected createListener(): Server {
+    // Half-open: a client may send its request and FIN (curl -T, `socket.end()`) and still
+    // expect the answer. The server ends its side itself (`shutdownRequest`).
+    const server = createServer({ allowHalfOpen: true });
+    server.on('connection', (socket: Socket) => this.acceptRequest(socket));
+    return server;
   }
 
   /** Starts serving accepted connections. May be overridden. */

@@ -3,7 +3,8 @@
  * fixture server (test/cpython/server.py), and raw-socket exchanges that capture a response's
  * exact bytes and whether the server closed the connection.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import net from 'node:net';
@@ -96,45 +97,59 @@ export async function startPythonFixture(python: PythonInterpreter, timeoutMs = 
   child.stderr.on('data', (text: string) => {
     stderr += text;
   });
-  const info = await new Promise<{ python: string; ports: Record<'1.0' | '1.1', number> }>((resolve, reject) => {
+  const line = await firstStdoutLine(child, 'fixture server', timeoutMs, () => stderr);
+  let info: { python: string; ports: Record<'1.0' | '1.1', number> };
+  try {
+    info = JSON.parse(line);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    version: info.python,
+    ports: info.ports,
+    stderr: () => stderr,
+    stop: () => stopChild(child, () => child.stdin.end()),
+  };
+}
+
+/**
+ * The child's first line on stdout. If it exits, fails to start or stays silent `timeoutMs`
+ * first, it is killed and the promise rejects with its stderr.
+ */
+function firstStdoutLine(child: ChildProcess & { stdout: Readable }, what: string, timeoutMs: number, stderr: () => string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => fail(new Error(`fixture server did not start in ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => fail(new Error(`${what} did not start in ${timeoutMs} ms`)), timeoutMs);
     const fail = (err: Error): void => {
       clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(`${err.message}\nstderr:\n${stderr}`));
+      reject(new Error(`${err.message}\nstderr:\n${stderr()}`));
     };
     child.on('error', fail);
-    child.on('exit', (code) => fail(new Error(`fixture server exited with ${code}`)));
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (text: string) => {
+    child.on('exit', (code) => fail(new Error(`${what} exited with ${code}`)));
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
       stdout += text;
       const newline = stdout.indexOf('\n');
       if (newline < 0) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      try {
-        resolve(JSON.parse(stdout.slice(0, newline)));
-      } catch (err) {
-        fail(err as Error);
-      }
+      resolve(stdout.slice(0, newline));
     });
   });
-  return {
-    version: info.python,
-    ports: info.ports,
-    stderr: () => stderr,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.stdin.end();
-      }),
-  };
+}
+
+/** Asks the child to stop (`ask`), kills it after 3 s; resolves once it exited. */
+function stopChild(child: ChildProcess, ask: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ask();
+  });
 }
 
 /** Runs `python -c code`-style scripts: `args` after the interpreter; resolves with stdout. */
@@ -296,4 +311,33 @@ export function latin1(text: string): Buffer {
 /** Python's log line prefix date `[28/Nov/2026 10:00:00]` replaced by `[<date>]`. */
 export function normaliseLogLine(line: string): string {
   return line.replace(/ - - \[\d{2}\/[A-Z][a-z]{2}\/\d{4} \d{2}:\d{2}:\d{2}\] /, ' - - [<date>] ');
+}
+
+/** A running `python -m http.server`. */
+export interface PythonHttpServer {
+  readonly port: number;
+  /** Its first stdout line, `Serving HTTP on … port … (…) ...`. */
+  readonly banner: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `python -m http.server 0 -b 127.0.0.1 …args` (CPython's command; `args` such as
+ * `-d DIR`, `-p HTTP/1.1`) and resolves once it printed the port it listens on.
+ */
+export async function startPythonHttpServer(python: PythonInterpreter, args: readonly string[], timeoutMs = 15_000): Promise<PythonHttpServer> {
+  const child = spawn(python.command, ['-u', '-m', 'http.server', '0', '-b', '127.0.0.1', ...args], {
+    env: { ...process.env, ...python.env, PYTHONIOENCODING: 'utf-8' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+  const banner = await firstStdoutLine(child, 'http.server', timeoutMs, () => stderr);
+  const port = Number(/ port (\d+) /.exec(banner)?.[1]);
+  return {
+    port,
+    banner,
+    // SIGTERM: a child started from a non-interactive shell may inherit SIGINT ignored.
+    stop: () => stopChild(child, () => child.kill('SIGTERM')),
+  };
 }
