@@ -1,4 +1,4 @@
-// The servers of issues 5 and 11, in table order. Each `command(ctx)` returns what to spawn
+// The servers of issues 5, 11 and 16, in table order. Each `command(ctx)` returns what to spawn
 // (pinned to core 0 by the harness); `available()` says why a row cannot run on this checkout, or
 // null; `scenarios` limits the scenarios it runs, `endpoints` the standard endpoints it serves
 // (checked before the rounds; default all three).
@@ -68,6 +68,14 @@ export const SERVERS = [
     label: 'fastify 5 (logger off)',
     available: () => (fs.existsSync(path.join(ROOT, 'node_modules/fastify/package.json')) ? null : 'fastify is not installed'),
     command: ({ port }) => ({ argv: node('fastify.mjs'), env: { PORT: String(port) }, text: 'PORT=$PORT node bench/servers/fastify.mjs' }),
+  },
+  {
+    id: 'sketch',
+    label: 'node:net parse sketch',
+    // Issue 16: the ceiling with a minimal correct parse; basehttp's keep-alive and pipelined
+    // targets are ratios to it.
+    available: () => null,
+    command: ({ port }) => ({ argv: node('sketch.mjs'), env: { PORT: String(port) }, text: 'PORT=$PORT node bench/servers/sketch.mjs' }),
   },
   {
     id: 'raw',
