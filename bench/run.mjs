@@ -14,11 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkEndpoints, checkUserRoutes, waitReady } from './lib/http-check.mjs';
 import { cpuOthers, cpuSnapshot, machineInfo } from './lib/machine.mjs';
-import { freePort, killAllSync, readRssKb, runPinned, spawnPinned, stop } from './lib/proc.mjs';
+import { freePort, killAllSync, readCpuUs, readRssKb, runPinned, spawnPinned, stop } from './lib/proc.mjs';
 import { writeReport } from './lib/report.mjs';
 import { IDLE_CONNECTIONS, SCENARIOS } from './lib/scenarios.mjs';
 import { ROOT, SERVERS, SERVER_CORE } from './lib/servers.mjs';
-import { summarize } from './lib/stats.mjs';
+import { cpuPer, fmtCpu, summarize } from './lib/stats.mjs';
 import { WRK_CORE, runWrk, wrkCommandText, writeScripts } from './lib/wrk.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -96,13 +96,19 @@ function drainLog(file) {
   return lines;
 }
 
-/** One wrk cell: fresh server, warm-up, measured run, VmRSS, stop. */
+/**
+ * One wrk cell: fresh server, warm-up, measured run (the server's CPU time read from
+ * /proc/PID/stat right before and right after it), VmRSS, stop. child.pid is the server itself:
+ * taskset execs it (lib/proc.mjs).
+ */
 async function wrkCell(server, scenario, script) {
   const { child, port, logFile } = await startServer(server);
   const notes = [];
   try {
     const warm = await runWrk(scenario, script, port, settings.warmupSeconds);
+    const cpuBefore = readCpuUs(child.pid);
     const { result, problems } = await runWrk(scenario, script, port, settings.seconds);
+    const cpuAfter = readCpuUs(child.pid);
     const rssKb = readRssKb(child.pid);
     if (child.exitCode !== null || child.signalCode !== null || rssKb === null)
       problems.push(`server exited during the run: ${child.stderrTail().trim()}`);
@@ -119,6 +125,7 @@ async function wrkCell(server, scenario, script) {
     return {
       value: result ? (scenario.unit === 'req/s' ? result.rps : result.mbps) : null,
       p99Ms: result?.p99Ms ?? null,
+      cpuUs: cpuPer(scenario, cpuBefore, cpuAfter, result),
       rssKb,
       problems,
       notes,
@@ -149,7 +156,7 @@ async function idleCell(server) {
     if (r && r.reason === 'deadline') problems.push(`idle client: ${r.ok} of ${IDLE_CONNECTIONS} answered within the client's ${r.deadlineMs / 1000} s deadline, ${r.failed} failed`);
     else if (r && r.reason !== 'done') problems.push(`idle client: ${r.ok} ok, ${r.failed} failed`);
     if (r && r.open !== IDLE_CONNECTIONS) problems.push(`only ${r.open} of ${IDLE_CONNECTIONS} connections open when RSS was read (${r.closedEarly} closed by the server)`);
-    return { value: r?.rssKb ? r.rssKb / 1024 : null, rssKb: r?.rssKb ?? null, baseRssKb, p99Ms: null, problems };
+    return { value: r?.rssKb ? r.rssKb / 1024 : null, rssKb: r?.rssKb ?? null, baseRssKb, p99Ms: null, cpuUs: null, problems };
   } finally {
     await stop(child);
     drainLog(logFile);
@@ -214,12 +221,12 @@ async function main() {
         try {
           r = sc.kind === 'idle' ? await idleCell(s) : await wrkCell(s, sc, scripts[sc.id]);
         } catch (err) {
-          r = { value: null, p99Ms: null, rssKb: null, problems: [err.message.split('\n')[0]] };
+          r = { value: null, p99Ms: null, cpuUs: null, rssKb: null, problems: [err.message.split('\n')[0]] };
         }
         (roundsBy[sc.id][s.id] ??= []).push(r);
         const v = r.value === null ? '—' : sc.unit === 'req/s' ? Math.round(r.value).toLocaleString('en') : r.value.toFixed(1);
         log(`[round ${round}] ${sc.id.padEnd(11)} ${s.id.padEnd(9)} ${v.padStart(10)} ${sc.unit}` +
-          `${r.p99Ms ? `  p99 ${r.p99Ms.toFixed(2)} ms` : ''}${r.rssKb ? `  rss ${(r.rssKb / 1024).toFixed(1)} MB` : ''}` +
+          `${r.p99Ms ? `  p99 ${r.p99Ms.toFixed(2)} ms` : ''}${r.cpuUs ? `  cpu ${fmtCpu(sc, r.cpuUs)}` : ''}${r.rssKb ? `  rss ${(r.rssKb / 1024).toFixed(1)} MB` : ''}` +
           `${r.problems.length ? `  ✗ ${r.problems.join('; ')}` : ''}`);
       }
     }

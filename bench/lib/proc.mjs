@@ -1,6 +1,6 @@
 // Child processes of the harness: spawned pinned to a core, tracked, always ended.
 // Every wait here has a deadline; every child is killed on exit, error or signal.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 
@@ -101,6 +101,36 @@ export function readRssKb(pid) {
   try {
     const m = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Clock ticks per second of /proc/PID/stat's times (`getconf CLK_TCK`; 100 on Linux). */
+let clockTicks = null;
+function ticksPerSecond() {
+  if (clockTicks === null) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/**
+ * CPU time a process has used so far, user + system, in µs, from fields 14 and 15 (utime,
+ * stime) of /proc/PID/stat: all its threads (node's libuv pool and GC helpers, a pino worker),
+ * not its children. Resolution: one clock tick (10 ms at CLK_TCK 100). null if it is gone.
+ */
+export function readCpuUs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state), so utime (14) and stime (15) are fields[11] and fields[12].
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond();
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BASELINE, SERVERS } from './servers.mjs';
-import { KEEPALIVE_PROFILE, TARGETS, ratio } from './stats.mjs';
+import { KEEPALIVE_PROFILE, TARGETS, cpuUnit, fmtCpu, fmtCpuNumber, ratio } from './stats.mjs';
 
 const fmtInt = (x) => Math.round(x).toLocaleString('en');
 const fmtRatio = (x) => (x === null ? '—' : `${x.toFixed(2)}×`);
@@ -19,7 +19,8 @@ function fmtValue(scenario, value) {
 function headline(scenario, cell, base) {
   if (!cell) return '';
   if (!cell.valid) return '✗ failed check';
-  return `${fmtValue(scenario, cell.value)} (${fmtRatio(ratio(cell, base))})`;
+  const cpu = cell.cpuUs === null || cell.cpuUs === undefined ? '' : `, ${fmtCpu(scenario, cell.cpuUs)}`;
+  return `${fmtValue(scenario, cell.value)} (${fmtRatio(ratio(cell, base))}${cpu})`;
 }
 
 /** True when a measured target is missed (false when met, or not measured at all). */
@@ -67,7 +68,9 @@ function detail(scenario, servers, cells, roundsBy, labels) {
   if (scenario.kind === 'idle') {
     out.push(`| server | RSS with connections, MB | ${versus} | RSS before, MB | per round, MB | checks |`, '|---|---:|---:|---:|---|---|');
   } else {
-    out.push(`| server | median ${scenario.unit} | ${versus} | p99 ms | RSS MB | per round, ${scenario.unit} | checks |`, '|---|---:|---:|---:|---:|---|---|');
+    const cpu = `server CPU ${cpuUnit(scenario)}`;
+    out.push(`| server | median ${scenario.unit} | ${versus} | ${cpu} | p99 ms | RSS MB | per round, ${scenario.unit} | per round, ${cpu} | checks |`);
+    out.push('|---|---:|---:|---:|---:|---:|---|---|---|');
   }
   for (const s of servers) {
     const cell = cells[scenario.id][s.id];
@@ -79,7 +82,8 @@ function detail(scenario, servers, cells, roundsBy, labels) {
       out.push(`| ${s.label} | ${fmtValue(scenario, cell.value)} | ${fmtRatio(ratio(cell, base))} | ${mb(cell.baseRssKb)} | ${per} | ${checks} |`);
     } else {
       const p99 = cell.p99Ms === null ? '—' : cell.p99Ms.toFixed(2);
-      out.push(`| ${s.label} | ${fmtValue(scenario, cell.value)} | ${fmtRatio(ratio(cell, base))} | ${p99} | ${mb(cell.rssKb)} | ${per} | ${checks} |`);
+      const cpuPer = rounds.map((r) => fmtCpuNumber(r.cpuUs)).join(', ');
+      out.push(`| ${s.label} | ${fmtValue(scenario, cell.value)} | ${fmtRatio(ratio(cell, base))} | ${fmtCpuNumber(cell.cpuUs)} | ${p99} | ${mb(cell.rssKb)} | ${per} | ${cpuPer} | ${checks} |`);
     }
   }
   const notes = Object.values(roundsBy[scenario.id]).flatMap((rs) => rs.flatMap((r) => r.notes ?? []));
@@ -106,7 +110,8 @@ export function writeReport(file, run) {
     `Method: ${settings.rounds} round(s); in each round every scenario runs against every server in turn`,
     `(A B C … A B C …). Each cell is a fresh server process pinned to core ${settings.serverCore}, a GET /hello readiness`,
     `poll, a ${settings.warmupSeconds} s warm-up with the same wrk command (not counted), the measured ${settings.seconds} s run`,
-    `(wrk -t1 pinned to core ${settings.wrkCore}), then the server's VmRSS from /proc/PID/status, then SIGTERM.`,
+    `(wrk -t1 pinned to core ${settings.wrkCore}) with the server's CPU time read from /proc/PID/stat right before and`,
+    'right after it, then the server\'s VmRSS from /proc/PID/status, then SIGTERM.',
     'Figures are medians over rounds. A cell with any non-2xx response, socket error, byte shortfall or crash in any',
     'round shows "✗ failed check" and its problems are listed below. Ratios are to node:http in the same scenario',
     '(for RSS, a ratio above 1 means more memory than node:http), except in the route scenarios (issue 11), which',
@@ -133,6 +138,12 @@ export function writeReport(file, run) {
     '  not batches. wrk 4.1 cannot give a p99 for pipelined runs (one latency per batch, corrected for coordinated',
     '  omission with an interval computed per response: it printed 0 in trials), hence "—".',
     '- MB/s: 10^6 payload bytes per second: responses × 65 536 (64 KiB response body) or × 1 048 576 (POST body).',
+    '- Server CPU: utime + stime of the server process (all its threads, fields 14 and 15 of /proc/PID/stat, in clock',
+    '  ticks of 10 ms) used during the measured run, divided by the responses wrk counted in it: µs per request for',
+    '  req/s scenarios, µs per 10^6 payload bytes (µs/MB) for MB/s ones. It includes whatever the server does while',
+    '  wrk connects and stops (accepting the connections, GC, timers), so it can sit a little above a profile\'s',
+    '  per-request figure. Issue 16 found it steadier than req/s on these machines, whose throughput swings between',
+    '  minutes. Summary cells read `figure (ratio, CPU)`; the CPU figure is the median of the rounds\' figures.',
     '- RSS MB: VmRSS / 1024 of the server process, read right after the measured run.',
     '- "complete": wrk counts a response only once its parser has the whole Content-Length body; the harness also',
     '  checks that wrk read at least responses × the smallest possible response in bytes. Before the rounds, every',

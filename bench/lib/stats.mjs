@@ -8,6 +8,30 @@ export function median(values) {
 }
 
 /**
+ * Server CPU per unit of work in one measured run: µs of the server process's CPU time (user +
+ * system, all threads) per response for req/s scenarios, per 10^6 payload bytes for MB/s ones
+ * (the unit the figure counts: a 64 KiB response or a 1 MiB upload is one "request" but not the
+ * same work). `before`/`after` are readCpuUs() around the run; null when either is missing.
+ */
+export function cpuPer(scenario, before, after, result) {
+  if (before === null || after === null || !result?.requests) return null;
+  const used = after - before;
+  return scenario.unit === 'MB/s' ? used / ((result.requests * scenario.payloadBytes) / 1e6) : used / result.requests;
+}
+
+/** The CPU column's unit for a scenario. */
+export const cpuUnit = (scenario) => (scenario.unit === 'MB/s' ? 'µs/MB' : 'µs/req');
+
+/** A CPU figure in µs: 2 decimals below 10, 1 below 100, none above; '—' when not measured. */
+export function fmtCpuNumber(us) {
+  if (us === null || us === undefined) return '—';
+  return us < 10 ? us.toFixed(2) : us < 100 ? us.toFixed(1) : Math.round(us).toLocaleString('en');
+}
+
+/** `13.9 µs` (req/s) or `45 µs/MB` (MB/s), for the summary and the console. */
+export const fmtCpu = (scenario, us) => `${fmtCpuNumber(us)} ${scenario.unit === 'MB/s' ? 'µs/MB' : 'µs'}`;
+
+/**
  * A cell is valid when every round ran and none had a problem (non-2xx, socket error,
  * short bytes, crash): a server that fails a check gets no figure in the headline table.
  */
@@ -17,6 +41,7 @@ export function summarize(rounds) {
     valid: rounds.length > 0 && problems.length === 0,
     value: median(rounds.map((r) => r.value)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
+    cpuUs: median(rounds.map((r) => r.cpuUs)),
     rssKb: median(rounds.map((r) => r.rssKb)),
     baseRssKb: median(rounds.map((r) => r.baseRssKb)),
     problems,
