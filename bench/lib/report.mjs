@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BASELINE, SERVERS } from './servers.mjs';
-import { KEEPALIVE_PROFILE, TARGETS, cpuUnit, fmtCpu, fmtCpuNumber, ratio } from './stats.mjs';
+import { KEEPALIVE_PROFILE, RETIRED_TARGETS, TARGETS, cpuUnit, fmtCpu, fmtCpuNumber, ratio } from './stats.mjs';
 
 const fmtInt = (x) => Math.round(x).toLocaleString('en');
 const fmtRatio = (x) => (x === null ? '—' : `${x.toFixed(2)}×`);
@@ -25,6 +25,7 @@ function headline(scenario, cell, base) {
 
 /** True when a measured target is missed (false when met, or not measured at all). */
 function missed(t, cells) {
+  if (t.reference) return false;
   const r = ratio(cells[t.scenario]?.[t.server], cells[t.scenario]?.[t.versus]);
   if (r === null) return false;
   return t.min !== undefined ? r < t.min : r > t.max;
@@ -39,21 +40,24 @@ function missedNotes(cells, labels) {
   return ['What the profiles show where a target is missed (the profiles, the changes measured against them and', 'the next steps are in docs/performance.md):', '', ...notes, ''];
 }
 
-function targetRows(cells, labels) {
+function targetRows(cells, labels, scenarios) {
   const rows = [];
   for (const t of TARGETS) {
     const cell = cells[t.scenario]?.[t.server];
     const base = cells[t.scenario]?.[t.versus];
     const what = `${labels[t.server]} vs ${labels[t.versus]}, ${t.scenario}`;
-    const want = t.min !== undefined ? `≥ ${t.min}×` : `≤ ${t.max}×`;
+    const want = t.reference ? 'reference, no target' : t.min !== undefined ? `≥ ${t.min}×` : `≤ ${t.max}×`;
     const r = ratio(cell, base);
+    const sc = scenarios.find((x) => x.id === t.scenario);
+    const cpu = sc?.kind === 'wrk' && cell?.cpuUs != null && base?.cpuUs != null ? `${fmtCpu(sc, cell.cpuUs)} vs ${fmtCpu(sc, base.cpuUs)}` : '—';
     let verdict;
     if (!cell || !base) verdict = 'not measured (row absent from this run)';
     else if (r === null) verdict = 'not measurable (a cell failed its checks)';
+    else if (t.reference) verdict = '—';
     else if (t.min !== undefined)
       verdict = r >= t.min ? 'met' : `**missed** by ${(t.min - r).toFixed(2)}× (${((1 - r / t.min) * 100).toFixed(0)} % short)`;
     else verdict = r <= t.max ? 'met' : `**missed** by ${(r - t.max).toFixed(2)}× (${((r / t.max - 1) * 100).toFixed(0)} % over)`;
-    rows.push(`| ${what} | ${want} | ${fmtRatio(r)} | ${verdict} |`);
+    rows.push(`| ${what} | ${t.issue} | ${want} | ${fmtRatio(r)} | ${cpu} | ${verdict} |`);
   }
   return rows;
 }
@@ -113,9 +117,10 @@ export function writeReport(file, run) {
     `(wrk -t1 pinned to core ${settings.wrkCore}) with the server's CPU time read from /proc/PID/stat right before and`,
     'right after it, then the server\'s VmRSS from /proc/PID/status, then SIGTERM.',
     'Figures are medians over rounds. A cell with any non-2xx response, socket error, byte shortfall or crash in any',
-    'round shows "✗ failed check" and its problems are listed below. Ratios are to node:http in the same scenario',
-    '(for RSS, a ratio above 1 means more memory than node:http), except in the route scenarios (issue 11), which',
-    'only basehttp\'s RouteHandler and fastify run: there the ratio is to fastify.',
+    'round shows "✗ failed check" and its problems are listed below. Ratios in the summary and the per-scenario tables',
+    'are to node:http in the same scenario (for RSS, a ratio above 1 means more memory than node:http), except in the',
+    'route scenarios (issue 11), which only basehttp\'s RouteHandler and fastify run: there the ratio is to fastify.',
+    'The targets below are ratios between the rows they name.',
     '',
     '## Summary',
     '',
@@ -126,7 +131,22 @@ export function writeReport(file, run) {
     if (!scenarios.some((sc) => cells[sc.id][s.id])) continue;
     lines.push(`| ${s.label} | ${scenarios.map((sc) => headline(sc, cells[sc.id][s.id], cells[sc.id][baselineOf(sc)])).join(' | ')} |`);
   }
-  lines.push('', '## Targets (issues 5 and 11)', '', '| target | wanted | measured | verdict |', '|---|---|---:|---|', ...targetRows(cells, labels), '');
+  lines.push(
+    '',
+    '## Targets (issues 16, 11 and 5)',
+    '',
+    'Each target is a ratio between two rows of one scenario in this run: basehttp to the node:net parse sketch (the',
+    'ceiling of what node:net allows with parsing), to fastify and to node:http; the full service to the bare basehttp',
+    'core; RouteHandler to fastify. The server CPU column compares the same two rows in µs of server CPU per request',
+    '(per MB for MB/s scenarios), which issue 16 found steadier than req/s on these machines.',
+    '',
+    '| target | issue | wanted | measured | server CPU, this vs that | verdict |',
+    '|---|---:|---|---:|---|---|',
+    ...targetRows(cells, labels, scenarios),
+    '',
+    RETIRED_TARGETS,
+    '',
+  );
   lines.push(...missedNotes(cells, labels));
   lines.push('## Per scenario', '');
   for (const sc of scenarios) lines.push(...detail(sc, servers, cells, roundsBy, labels));
@@ -155,8 +175,13 @@ export function writeReport(file, run) {
     '  fastify-type-provider-zod does). Neither server has a response schema: both answer with JSON.stringify.',
     '- nginx answers POST /upload with `return 200 "$content_length\\n"`: it reads and discards the body',
     '  (discard_request_body) rather than handing it to a handler; its 64 KiB body is a file sent with sendfile.',
-    '- raw node:net counts request heads with indexOf and writes canned responses (see bench/servers/raw.mjs): a',
-    '  ceiling, not a server; its responses carry no Date header.',
+    '- node:net parse sketch (bench/servers/sketch.mjs, issue 16): a raw node:net server with a minimal correct parse,',
+    '  the ceiling with parsing: it finds each head\'s end, splits the request line into method, target and version,',
+    '  reads the header lines into name/value pairs, frames bodies by Content-Length, honours Connection (close,',
+    '  HTTP/1.0 keep-alive), routes on method and target, sends Date (cached per second), and answers all the requests',
+    '  of one chunk in one write; it validates nothing framing does not need.',
+    '- raw node:net counts request heads with indexOf and writes canned responses (see bench/servers/raw.mjs): the',
+    '  ceiling without parsing, not a server; its responses carry no Date header.',
     '- Python 3.13 http.server: ThreadingHTTPServer with CPython\'s defaults (disable_nagle_algorithm = False), its',
     '  request log off as for every bare server; hello keep-alive scenario only.',
     '- RSS with idle connections: bench/idle-conns.mjs (pinned to the wrk core) opens the connections, sends one',
