@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setDeadline } from './deadline.mjs';
 
 /** How to run one CPython version. */
 export interface PythonInterpreter {
@@ -222,20 +223,22 @@ export function exchange(
     let reset = false;
     let writeError: string | null = null;
     let done = false;
-    let idle: NodeJS.Timeout | undefined;
-    const cap = setTimeout(() => finish('open'), maxMs);
+    // Deadlines, not plain timers: after a stall of this process, a close that already arrived
+    // is seen before the silence is taken for 'open' (deadline.mjs).
+    let cancelIdle = (): void => {};
+    const cancelCap = setDeadline(() => finish('open'), maxMs);
     const finish = (end: ExchangeEnd): void => {
       if (done) return;
       done = true;
-      clearTimeout(idle);
-      clearTimeout(cap);
+      cancelIdle();
+      cancelCap();
       socket.destroy();
       resolve({ bytes: Buffer.concat(parts), end, reset, writeError });
     };
     const arm = (): void => {
-      clearTimeout(idle);
+      cancelIdle();
       const complete = parts.length > 0 && responsesComplete(Buffer.concat(parts), head);
-      idle = setTimeout(() => finish('open'), complete ? graceMs : stallMs);
+      cancelIdle = setDeadline(() => finish('open'), complete ? graceMs : stallMs);
     };
     socket.on('connect', () => {
       for (const chunk of writes) {

@@ -2,6 +2,7 @@
 // scripts/fuzz-long.mjs (a million cases against dist/). Plain JavaScript so that both a vitest
 // file and a standalone node script can import it. Deterministic for a given seed.
 import { connect } from 'node:net';
+import { setDeadline } from './deadline.mjs';
 
 /** Valid requests the mutations start from (latin1 strings). */
 export const SEEDS = [
@@ -159,10 +160,12 @@ export function exchange(port, writes, timeoutMs = 5000, host = '127.0.0.1') {
     const finish = (ending) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      cancel();
       resolve({ ending, bytes: received, head, ms: performance.now() - start, error });
     };
-    const timer = setTimeout(() => {
+    // A deadline, not a plain timer: after a stall of this process, a close that already arrived
+    // is seen before the connection is called hanging (deadline.mjs).
+    const cancel = setDeadline(() => {
       socket.destroy();
       finish('timeout');
     }, timeoutMs);

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { setDeadline } from './deadline.mjs';
 
 /** Bytes to send: a latin1 string (one char per byte), raw bytes, or a list of writes. */
 export type Payload = string | Uint8Array | readonly (string | Uint8Array)[];
@@ -100,24 +101,24 @@ export class SocketCollector {
 
   /**
    * Resolves true as soon as `predicate(data)` holds, false if the connection closed first or
-   * `timeoutMs` passed.
+   * `timeoutMs` passed (counted as `setDeadline` does: what arrived meanwhile is seen first).
    */
   waitFor(predicate: (data: Buffer) => boolean, timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       const check = (): boolean => {
         if (predicate(this.data)) {
-          clearTimeout(timer);
+          cancel();
           resolve(true);
           return true;
         }
         if (this.#ended !== null) {
-          clearTimeout(timer);
+          cancel();
           resolve(false);
           return true;
         }
         return false;
       };
-      const timer = setTimeout(() => {
+      const cancel = setDeadline(() => {
         this.#waiters = this.#waiters.filter((f) => f !== loop);
         resolve(predicate(this.data));
       }, timeoutMs);
@@ -135,13 +136,13 @@ export class SocketCollector {
         resolve(this.#ended);
         return;
       }
-      const timer = setTimeout(() => {
+      const cancel = setDeadline(() => {
         this.#waiters = this.#waiters.filter((f) => f !== loop);
         resolve(this.#ended ?? 'timeout');
       }, timeoutMs);
       const loop = (): void => {
         if (this.#ended !== null) {
-          clearTimeout(timer);
+          cancel();
           resolve(this.#ended);
         } else {
           this.#waiters.push(loop);

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { BaseHTTPRequestHandler, HTTPServer } from '../../src/index.js';
+import { setDeadline } from '../helpers/deadline.mjs';
 
 /** A started server and its port; `close()` shuts it down (use in afterEach). */
 export interface Started<S extends HTTPServer = HTTPServer> {
@@ -28,19 +29,23 @@ export async function start<H extends typeof BaseHTTPRequestHandler>(
   };
 }
 
-/** Sends `data` (string as latin-1, or chunks written `gapMs` apart) and collects bytes until the server closes or `timeoutMs`. */
+/**
+ * Sends `data` (string as latin-1, or chunks written `gapMs` apart) and collects bytes until the
+ * server closes or `timeoutMs` (default 10 s: a limit for a server that never closes, not a wait;
+ * a caller whose server keeps the connection open passes its own).
+ */
 export function exchange(port: number, data: string | Buffer | Array<string | Buffer>, opts: { timeoutMs?: number; gapMs?: number; endAfterWrite?: boolean } = {}): Promise<{ text: string; closed: boolean }> {
-  const { timeoutMs = 2000, gapMs = 0, endAfterWrite = false } = opts;
+  const { timeoutMs = 10_000, gapMs = 0, endAfterWrite = false } = opts;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const sock = connect(port, '127.0.0.1');
     let closed = false;
     const finish = (): void => {
-      clearTimeout(timer);
+      cancel();
       resolve({ text: Buffer.concat(chunks).toString('latin1'), closed });
       sock.destroy();
     };
-    const timer = setTimeout(finish, timeoutMs);
+    const cancel = setDeadline(finish, timeoutMs);
     sock.on('data', (d) => chunks.push(d));
     sock.on('error', () => {});
     sock.on('close', () => {
@@ -60,7 +65,7 @@ export function exchange(port: number, data: string | Buffer | Array<string | Bu
   });
 }
 
-/** Opens a connection and returns helpers to write and read responses incrementally. */
+/** Opens a connection and returns helpers to write and read responses incrementally (`read` waits at most `timeoutMs`, default 10 s). */
 export function open(port: number): Promise<{ sock: Socket; read: (until: (s: string) => boolean, timeoutMs?: number) => Promise<string>; closed: Promise<void> }> {
   return new Promise((resolve, reject) => {
     const sock = connect(port, '127.0.0.1');
@@ -76,12 +81,12 @@ export function open(port: number): Promise<{ sock: Socket; read: (until: (s: st
       resolve({
         sock,
         closed,
-        read(until, timeoutMs = 2000) {
+        read(until, timeoutMs = 10_000) {
           return new Promise((res, rej) => {
-            const t = setTimeout(() => rej(new Error(`timeout; got ${JSON.stringify(buf)}`)), timeoutMs);
+            const cancel = setDeadline(() => rej(new Error(`timeout; got ${JSON.stringify(buf)}`)), timeoutMs);
             const check = (): void => {
               if (until(buf) || sock.destroyed) {
-                clearTimeout(t);
+                cancel();
                 notify = null;
                 const out = buf;
                 buf = '';
