@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { BaseHTTPRequestHandler } from '../src/index.js';
+import { eventually } from './helpers/server.js';
 import { Echo, exchange, open, start, statuses, type Started } from './support/raw.js';
 
 let srv: Started | null = null;
@@ -28,7 +29,8 @@ describe('connection edges', () => {
   test('a client that half-closes after its request still gets the answer of an async handler', async () => {
     class Later extends BaseHTTPRequestHandler {
       async do_GET(): Promise<void> {
-        await new Promise((r) => setTimeout(r, 50));
+        // Answer only once the server has seen the client's FIN (not after a guess of 50 ms).
+        while (!this.rfile.ended) await new Promise((r) => setTimeout(r, 5));
         this.sendResponse(200);
         this.sendHeader('Content-Length', 2);
         this.endHeaders();
@@ -55,7 +57,7 @@ describe('connection edges', () => {
     }
     const total = 8 * 1024 * 1024;
     srv = await start(Refuses, { maxBodyBytes: 2 * total }); // within the limit: the handler runs
-    const t0 = Date.now();
+    const t0 = performance.now();
     const result = await new Promise<{ sent: number; error: string | null; answer: string }>((resolve) => {
       // Half-open, so that the server's FIN after its answer does not end our upload early.
       const sock = connect({ port: srv!.port, host: '127.0.0.1', allowHalfOpen: true });
@@ -82,7 +84,9 @@ describe('connection edges', () => {
     expect(result.answer.startsWith('HTTP/1.1 200 OK')).toBe(true);
     expect(result.error).toBeNull();
     expect(result.sent).toBe(total);
-    expect(Date.now() - t0).toBeLessThan(4000);
+    // Not stalled: a stalled upload never ends (the 30 s test timeout); 8 MiB on loopback takes
+    // well under a second, this bound is generous for a busy machine.
+    expect(performance.now() - t0).toBeLessThan(20_000);
   });
 
   test('a lone blank line closes silently and is not logged', async () => {
@@ -111,43 +115,41 @@ describe('connection edges', () => {
       sock.once('error', reject);
     });
   }
-  const until = async (ok: () => boolean): Promise<void> => {
-    for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
-  };
+  // The lingering deadline is performance.now() + lingerMs in this process, taken after the
+  // response is written, so with t0 = performance.now() before the request a reset before
+  // t0 + lingerMs cannot happen however late the sweep runs: the lower bounds are exact.
 
   test('a lingering close ends at lingerMs even while the peer keeps sending (a deadline, not an idle timer)', async () => {
     srv = await start(Echo, { lingerMs: 300 });
     const c = await halfOpenClient(srv.port);
+    const t0 = performance.now();
     c.sock.write('GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
-    await until(() => c.text().includes('path=/x\n'));
+    expect(await eventually(() => c.text().includes('path=/x\n'), 10_000)).toBe(true);
     expect(statuses(c.text())).toEqual([200]);
     // The server has ended its side; this client never ends its own and keeps sending.
-    const t0 = Date.now();
     const drip = setInterval(() => c.sock.write('x'), 20);
     await c.closed;
     clearInterval(drip);
-    const took = Date.now() - t0;
-    expect(took).toBeGreaterThanOrEqual(250);
-    expect(took).toBeLessThan(1500);
-    await until(() => srv!.server.activeConnections === 0);
-    expect(srv.server.activeConnections).toBe(0);
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(300);
+    expect(took).toBeLessThan(10_000);
+    expect(await eventually(() => srv!.server.activeConnections === 0, 10_000)).toBe(true);
   });
 
   test('many lingering closes at once: a peer that ends is released at once, the others at the deadline', async () => {
-    srv = await start(Echo, { lingerMs: 300, requestQueueSize: 64 });
+    // lingerMs long enough that the ten ends are seen well before any deadline, even on a busy
+    // machine (with 300 ms, a late test saw all twenty reset together, never ten left).
+    srv = await start(Echo, { lingerMs: 1_000, requestQueueSize: 64 });
     const clients = await Promise.all(Array.from({ length: 20 }, () => halfOpenClient(srv!.port)));
+    const t0 = performance.now();
     for (const c of clients) c.sock.write('GET /y HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
-    await until(() => clients.every((c) => c.text().includes('path=/y\n')));
-    const t0 = Date.now();
+    expect(await eventually(() => clients.every((c) => c.text().includes('path=/y\n')), 10_000)).toBe(true);
     for (const c of clients.slice(0, 10)) c.sock.end();
     // The server learns of the others' end only by its deadline (a silent half-open peer
     // never reads the reset either: its read side already saw the FIN).
-    await until(() => srv!.server.activeConnections === 10);
-    expect(srv.server.activeConnections).toBe(10);
-    expect(Date.now() - t0).toBeLessThan(200);
-    await until(() => srv!.server.activeConnections === 0);
-    expect(srv.server.activeConnections).toBe(0);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+    expect(await eventually(() => srv!.server.activeConnections === 10, 10_000)).toBe(true);
+    expect(await eventually(() => srv!.server.activeConnections === 0, 10_000)).toBe(true);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1_000);
     for (const c of clients) c.sock.destroy();
   });
 });
