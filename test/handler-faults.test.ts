@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { BaseHTTPError, BaseHTTPRequestHandler, HTTPServer } from '../src/index.js';
+import { eventually } from './helpers/server.js';
 import { exchange, start, statuses, type Started } from './support/raw.js';
 
 let srv: Started | null = null;
@@ -95,8 +96,7 @@ describe('faults', () => {
     }
     const ok = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     expect(statuses(ok.text)).toEqual([200]);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(srv.server.activeConnections).toBe(0);
+    expect(await eventually(() => srv!.server.activeConnections === 0, 5_000)).toBe(true);
   });
 });
 

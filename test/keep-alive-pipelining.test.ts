@@ -152,10 +152,17 @@ describe('keep-alive and pipelining', () => {
 
   test('a read the handler gave up on does not take the next request\'s bytes', async () => {
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    let inSlow!: () => void;
+    const slowEntered = new Promise<void>((r) => (inSlow = r));
     class Racing extends Echo {
       override async do_GET(): Promise<void> {
         if (this.path === '/race') await Promise.race([this.rfile.read(5), sleep(20)]); // abandoned read
-        if (this.path === '/slow') await sleep(100);
+        if (this.path === '/slow') {
+          // Busy until the next request's bytes have reached this connection's reader (at most
+          // 5 s: an abandoned read that took them would leave nothing, and the test fails).
+          inSlow();
+          for (let i = 0; i < 1_000 && this.rfile.available === 0; i++) await sleep(5);
+        }
         super.do_GET();
       }
     }
@@ -164,7 +171,7 @@ describe('keep-alive and pipelining', () => {
     c.sock.write(get('/race'));
     await c.read((s) => s.includes('path=/race\n'));
     c.sock.write(get('/slow'));
-    await sleep(30);
+    await slowEntered; // /third arrives while the handler is busy with /slow
     c.sock.write(get('/third'));
     const out = await c.read((s) => s.includes('path=/third\n') || s.includes(' 400 '));
     expect(statuses(out)).toEqual([200, 200]);

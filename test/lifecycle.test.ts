@@ -1,7 +1,15 @@
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { BaseHTTPError, HTTPServer } from '../src/index.js';
+import { eventually } from './helpers/server.js';
 import { Echo, exchange, open, statuses } from './support/raw.js';
+
+/** A promise and the function that resolves it (a handler calls it on entry; the test awaits it). */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire!: () => void;
+  const promise = new Promise<void>((r) => (fire = r));
+  return { promise, fire };
+}
 
 describe('server lifecycle', () => {
   test('ready resolves with the real port; serverName and serverPort are set', async () => {
@@ -77,10 +85,18 @@ describe('server lifecycle', () => {
   });
 
   test('handleRequest() serves one connection; connections before serving wait in the backlog', async () => {
-    const s = new HTTPServer(['127.0.0.1', 0], Echo);
+    const accepted = signal();
+    class Watched extends HTTPServer {
+      protected override acceptRequest(socket: Socket): void {
+        super.acceptRequest(socket);
+        accepted.fire();
+      }
+    }
+    const s = new Watched(['127.0.0.1', 0], Echo);
     await s.ready;
     const pending = exchange(s.serverAddress[1], 'GET /early HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
-    await new Promise((r) => setTimeout(r, 50));
+    await accepted.promise; // accepted while nothing serves: it waits in the backlog
+    expect(s.activeConnections).toBe(0);
     await s.handleRequest();
     expect(statuses((await pending).text)).toEqual([200]);
     s.serverClose();
@@ -103,8 +119,10 @@ describe('server lifecycle', () => {
 
   test('shutdown: idle keep-alive connections close at once, a busy one finishes with Connection: close', async () => {
     let release: () => void = () => {};
+    const entered = signal();
     class Slow extends Echo {
       override async do_POST(): Promise<void> {
+        entered.fire();
         await new Promise<void>((r) => (release = r));
         this.sendResponse(200);
         this.sendHeader('Content-Length', 4);
@@ -121,7 +139,7 @@ describe('server lifecycle', () => {
     await idle.read((x) => x.includes('path=/'));
     const busy = await open(port);
     busy.sock.write('POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
-    await new Promise((r) => setTimeout(r, 50));
+    await entered.promise; // the request is in the handler when the shutdown begins
     const down = s.shutdown();
     await idle.closed;
     // New connections are refused.
@@ -139,8 +157,10 @@ describe('server lifecycle', () => {
 
   test('shutdown timeout destroys connections that do not finish and counts them', async () => {
     let cutReported = -1;
+    const entered = signal();
     class Stuck extends Echo {
       override async do_POST(): Promise<void> {
+        entered.fire();
         await new Promise(() => {});
       }
     }
@@ -155,7 +175,7 @@ describe('server lifecycle', () => {
     void s.serveForever();
     const c = await open(s.serverAddress[1]);
     c.sock.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
-    await new Promise((r) => setTimeout(r, 30));
+    await entered.promise;
     await s.shutdown();
     await c.closed;
     expect(s.connectionsCut).toBe(1);
@@ -169,7 +189,7 @@ describe('server lifecycle', () => {
     await s.ready;
     void s.serveForever();
     const first = await open(s.serverAddress[1]);
-    await new Promise((r) => setTimeout(r, 30));
+    expect(await eventually(() => s.activeConnections === 1, 5_000)).toBe(true);
     const second = await exchange(s.serverAddress[1], 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(second.text.startsWith('HTTP/1.1 503 ')).toBe(true);
     expect(second.closed).toBe(true);
