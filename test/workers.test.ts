@@ -18,8 +18,6 @@ afterEach(async () => {
   child = null;
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function pidOf(port: number): Promise<number> {
   const r = await request(port, 'GET', '/pid');
   expect(r.status).toBe(200);
@@ -56,6 +54,30 @@ async function scrape(c: ServiceChild): Promise<string> {
 
 function appRequests(text: string): number {
   return [...text.matchAll(/^http_request_duration_seconds_count\{[^}]*handler="PidHandler"[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+/** The app's requests in flight, summed over the workers. */
+function inFlight(text: string): number {
+  return [...text.matchAll(/^http_requests_in_flight\{[^}]*handler="PidHandler"[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+/**
+ * Scrapes until `ok(text)` holds (at most `timeoutMs`), returning the last text. The primary
+ * gives each worker 1 s to answer, then uses that worker's previous values: on a busy machine a
+ * single scrape may be a little behind.
+ */
+async function scrapeUntil(c: ServiceChild, ok: (text: string) => boolean, timeoutMs = 10_000): Promise<string> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const text = await scrape(c);
+    if (ok(text) || performance.now() >= deadline) return text;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A POST that its worker answers (with its pid) only once the test sends the one-byte body. */
+function postGate(c: RawClient, port: number): void {
+  c.send(`POST /gate HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 1\r\n\r\n`);
 }
 
 describe('WORKERS config', () => {
@@ -131,7 +153,7 @@ describe('WORKERS=2', () => {
 
     expect((await request(child.metricsPort, 'GET', '/healthz')).status).toBe(200);
     expect((await request(child.metricsPort, 'GET', '/readyz')).status).toBe(200);
-    const text = await scrape(child);
+    const text = await scrapeUntil(child, (t) => appRequests(t) === 20);
     expect(appRequests(text)).toBe(20); // summed over both workers
     expect(text).toMatch(/^cluster_worker_restarts_total 0$/m);
     expect(child.stderr).toEqual([]);
@@ -151,39 +173,45 @@ describe('WORKERS=2', () => {
     expect(onSurvivor.length).toBeGreaterThan(0);
     expect(onVictim.length).toBeGreaterThan(0);
 
-    for (const { c } of conns) get(c, child.appPort, '/slow?ms=1500');
-    const results = conns.map(({ c, pid }) => c.response().then((r) => ({ pid, status: r.status, body: r.body.toString() }), () => ({ pid, status: 0, body: '' })));
-    await sleep(300);
+    // The victim's requests outlast any test (cut by the kill); the survivor's wait for a body
+    // sent only after the victim is gone, so they are in flight across the kill.
+    for (const { c, pid } of conns) {
+      if (pid === victim) get(c, child.appPort, '/slow?ms=60000');
+      else postGate(c, child.appPort);
+    }
+    const results = conns.map(({ c, pid }) => c.response(false, 30_000).then((r) => ({ pid, status: r.status, body: r.body.toString() }), () => ({ pid, status: 0, body: '' })));
+    expect(inFlight(await scrapeUntil(child, (t) => inFlight(t) === conns.length))).toBe(conns.length);
     process.kill(victim, 'SIGKILL');
 
+    const restart = await child.waitFor((r) => typeof r.msg === 'string' && r.msg.startsWith(`worker ${victim} exited`), 'stderr', 20_000);
+    for (const { c } of onSurvivor) c.send('x');
     const done = await Promise.all(results);
     for (const r of done.filter((x) => x.pid === survivor)) expect(r).toEqual({ pid: survivor, status: 200, body: `${survivor}\n` });
     for (const r of done.filter((x) => x.pid === victim)) expect(r.status).toBe(0); // cut with its process
     for (const { c } of conns) c.close();
 
-    const restart = await child.waitFor((r) => typeof r.msg === 'string' && r.msg.startsWith(`worker ${victim} exited`), 'stderr');
     expect(restart.level).toBe(50);
     expect(restart.signal).toBe('SIGKILL');
     expect(restart.restartInMs).toBe(100);
-    const started = await child.waitFor((r) => typeof r.replaced === 'number' && r.replaced === victim, 'stderr');
+    const started = await child.waitFor((r) => typeof r.replaced === 'number' && r.replaced === victim, 'stderr', 20_000);
     const replacement = started.worker as number;
     expect(workers).not.toContain(replacement);
     // The replacement serves: within a bounded number of requests it answers one.
-    await child.waitFor((r) => r.pid === replacement && typeof r.msg === 'string' && r.msg.includes('listening on'));
+    await child.waitFor((r) => r.pid === replacement && typeof r.msg === 'string' && r.msg.includes('listening on'), 'stdout', 20_000);
     const seen = new Set<number>();
     for (let i = 0; i < 40 && !seen.has(replacement); i++) seen.add(await pidOf(child.appPort));
     expect(seen.has(replacement)).toBe(true);
     expect(seen.has(victim)).toBe(false);
     expect((await request(child.metricsPort, 'GET', '/readyz')).status).toBe(200);
     expect(await scrape(child)).toMatch(/^cluster_worker_restarts_total 1$/m);
-  });
+  }, 60_000);
 
   it('never shows a counter going backwards across a worker kill', async () => {
     child = await startService({ HANDLER_MODULE: HANDLER, WORKERS: '2' });
     const c = child;
     const workers = c.stdout.find((r) => typeof r.msg === 'string' && r.msg.startsWith('listening on'))!.workers as number[];
     for (let i = 0; i < 30; i++) await pidOf(c.appPort);
-    const before = await scrape(c);
+    const before = await scrapeUntil(c, (t) => appRequests(t) === 30);
     expect(appRequests(before)).toBe(30);
 
     // Scrape continuously while a worker is killed, replaced, and traffic goes on.
@@ -217,15 +245,18 @@ describe('WORKERS=2', () => {
     const workers = child.stdout.find((r) => typeof r.msg === 'string' && r.msg.startsWith('listening on'))!.workers as number[];
     const conns: Array<{ c: RawClient; pid: number }> = [];
     for (let i = 0; i < 40 && new Set(conns.map((x) => x.pid)).size < 2; i++) conns.push(await pinned(child.appPort));
-    for (const { c } of conns) get(c, child.appPort, '/slow?ms=1500');
-    const results = Promise.all(conns.map(({ c }) => c.response()));
-    await sleep(200);
+    // In flight until the drain has begun in both workers: each waits for a body sent after it.
+    for (const { c } of conns) postGate(c, child.appPort);
+    const results = Promise.all(conns.map(({ c }) => c.response(false, 30_000)));
+    expect(inFlight(await scrapeUntil(child, (t) => inFlight(t) === conns.length))).toBe(conns.length);
 
     child.signal('SIGTERM');
     const primary = child.proc.pid;
     await child.waitFor((r) => r.pid === primary && typeof r.msg === 'string' && r.msg.includes('shutdown started'));
     expect((await request(child.metricsPort, 'GET', '/readyz')).status).toBe(503);
     expect((await request(child.metricsPort, 'GET', '/healthz')).status).toBe(200);
+    for (const w of workers) await child.waitFor((r) => r.pid === w && r.msg === 'draining connections', 'stdout', 20_000);
+    for (const { c } of conns) c.send('x');
 
     const responses = await results;
     for (const [i, r] of responses.entries()) {
@@ -239,5 +270,5 @@ describe('WORKERS=2', () => {
     expect(done.level).toBe(30);
     for (const w of workers) await child.waitFor((r) => r.pid === w && r.msg === 'shutdown complete');
     expect(child.stderr).toEqual([]);
-  });
+  }, 60_000);
 });
