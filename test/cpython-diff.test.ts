@@ -354,7 +354,15 @@ async function pythonResponses(python: PythonInterpreter): Promise<Record<string
   return JSON.parse(result.stdout) as Record<string, [string, string]>;
 }
 
-/** Sends LOG_REQUESTS one by one; returns the response sizes and the new log lines. */
+/** A request after LOG_REQUESTS whose log line marks the end of theirs (a plain 200 on both servers). */
+const LOG_SENTINEL = 'GET /log-sentinel HTTP/1.0\r\n\r\n';
+const SENTINEL_LINE = '"GET /log-sentinel HTTP/1.0" 200 ';
+
+/**
+ * Sends LOG_REQUESTS one by one; returns the response sizes and the new log lines. The server
+ * writes each request's lines before the next one is sent, and CPython's arrive through a pipe:
+ * once the sentinel's line is there (polled, at most 10 s), every earlier one is too.
+ */
 async function collectLog(
   port: number,
   readLog: () => string,
@@ -362,13 +370,16 @@ async function collectLog(
   const before = readLog().length;
   const sizes: number[] = [];
   for (const request of LOG_REQUESTS) sizes.push((await exchange(port, latin1(request))).bytes.length);
-  await new Promise((resolve) => setTimeout(resolve, 400));
-  const lines = readLog()
-    .slice(before)
-    .split('\n')
-    .filter((line) => line.startsWith('127.0.0.1 - - ['))
-    .map(normaliseLogLine);
-  return { sizes, lines };
+  await exchange(port, latin1(LOG_SENTINEL));
+  const logLines = (): string[] => readLog().slice(before).split('\n').filter((line) => line.startsWith('127.0.0.1 - - ['));
+  const deadline = performance.now() + 10_000;
+  while (!logLines().some((line) => line.includes(SENTINEL_LINE)) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const all = logLines();
+  const end = all.findIndex((line) => line.includes(SENTINEL_LINE));
+  expect(end, `no log line for the sentinel request; got:\n${all.join('\n')}`).toBeGreaterThanOrEqual(0);
+  return { sizes, lines: all.slice(0, end).map(normaliseLogLine) };
 }
 
 const REQUEST_LOG_LINE = /^(127\.0\.0\.1 - - \[<date>\] ".*" \S+) (\S+)$/;
