@@ -3,7 +3,7 @@ import { allCases, families, SMUGGLED, type CorpusCase, type ServedOutcome } fro
 import { recordingHandler } from './helpers/recording-handler.js';
 import { openSocket, sendRaw, SocketCollector, toBytes } from './helpers/raw-client.js';
 import { announcesClose, bareErrorPageCode, describe as show, parseResponses } from './helpers/http-response.js';
-import { startServer, type RunningServer } from './helpers/server.js';
+import { eventually, startServer, type RunningServer } from './helpers/server.js';
 
 // The must-reject corpus (issue 6 item 1): every case in test/corpus/, sent as ONE write of
 // `raw + smuggled` to a handler with protocolVersion HTTP/1.1, so that a connection the server
@@ -30,10 +30,10 @@ function smuggledOf(c: CorpusCase): string {
 async function checkRejected(c: CorpusCase, status: number | 'close'): Promise<void> {
   calls.length = 0;
   const errorsBefore = srv.server.errors.length;
-  const ex = await sendRaw(srv.port, c.raw + smuggledOf(c), { timeoutMs: 3_000 });
+  const ex = await sendRaw(srv.port, c.raw + smuggledOf(c), { timeoutMs: 10_000 });
   const { responses, rest } = parseResponses(ex.data);
   const problems: string[] = [];
-  if (ex.ending === 'timeout') problems.push('connection not closed within 3 s');
+  if (ex.ending === 'timeout') problems.push('connection not closed within 10 s');
   if (calls.length > 0 && c.handlerMayRun === undefined) problems.push(`handler ran: ${calls.map((k) => `${k.command} ${k.path}`).join(', ')}`);
   if (calls.some((k) => k.path.includes('smuggled')) || ex.data.includes('/smuggled')) problems.push('the smuggled request was answered');
   if (status === 'close') {
@@ -59,12 +59,11 @@ async function checkServed(c: CorpusCase, served: ServedOutcome): Promise<void> 
   const socket = await openSocket(srv.port);
   const col = new SocketCollector(socket);
   socket.write(toBytes(c.raw + smuggledOf(c)));
-  await col.waitFor((d) => parseResponses(d).responses.some((r) => r.status >= 200), 3_000);
+  await col.waitFor((d) => parseResponses(d).responses.some((r) => r.status >= 200), 10_000);
   // Anything the server would wrongly answer after it (the smuggled text parsed as a request)
-  // arrives on loopback long before this.
-  await new Promise((r) => setTimeout(r, 50));
+  // comes before its close: it answers what it has read before it acts on our FIN.
   socket.end();
-  const ending = await col.waitClosed(3_000);
+  const ending = await col.waitClosed(10_000);
   if (ending === 'timeout') socket.destroy();
   const { responses, rest } = parseResponses(col.data);
   const problems: string[] = [];
@@ -78,7 +77,7 @@ async function checkServed(c: CorpusCase, served: ServedOutcome): Promise<void> 
     if (served.path !== undefined && call.path !== served.path) problems.push(`path ${call.path} (expected ${served.path})`);
     if (call.body?.toString('latin1') !== served.body) problems.push(`body ${JSON.stringify(call.body?.toString('latin1'))} (expected ${JSON.stringify(served.body)})`);
   }
-  if (ending === 'timeout') problems.push("connection not closed within 3 s of the client's FIN");
+  if (ending === 'timeout') problems.push("connection not closed within 10 s of the client's FIN");
   expect(problems.length, `${c.id}: ${problems.join('; ')} — got ${show(col.data)}, ending ${ending}`).toBe(0);
 }
 
@@ -100,7 +99,7 @@ describe('must-reject corpus', () => {
     const socket = await openSocket(srv.port);
     const col = new SocketCollector(socket);
     socket.write(toBytes(`GET /first HTTP/1.1\r\nHost: example.com\r\n\r\n${SMUGGLED}`));
-    await col.waitFor((d) => parseResponses(d).responses.length >= 2, 3_000);
+    await col.waitFor((d) => parseResponses(d).responses.length >= 2, 10_000);
     socket.destroy();
     expect(parseResponses(col.data).responses.map((r) => r.status)).toEqual([200, 200]);
     expect(calls.map((k) => k.path)).toEqual(['/first', '/smuggled']);
@@ -116,8 +115,6 @@ describe('must-reject corpus', () => {
   }
 
   test('the server kept no connection open', async () => {
-    const deadline = performance.now() + 3_000;
-    while (srv.server.activeConnections > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(srv.server.activeConnections).toBe(0);
+    expect(await eventually(() => srv.server.activeConnections === 0, 10_000)).toBe(true);
   });
 });
