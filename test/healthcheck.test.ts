@@ -84,11 +84,12 @@ test('exits 1 when nothing listens', async () => {
 });
 
 test('exits 1 when the answer does not come in time', async () => {
-  const t0 = Date.now();
+  const t0 = performance.now();
   const r = await run({ METRICS_PORT: String(port), HEALTHCHECK_TIMEOUT_MS: '300' }, ['/hang']);
   expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(/no answer within 300 ms/);
-  expect(Date.now() - t0).toBeLessThan(5000);
+  expect(r.stderr).toMatch(/no answer within 300 ms/); // the variable was used, not the 2 s default
+  // It gave up rather than hanging (the bound includes starting node on a busy machine).
+  expect(performance.now() - t0).toBeLessThan(20_000);
 });
 
 test('exits 1 on an invalid METRICS_PORT without sending anything', async () => {
