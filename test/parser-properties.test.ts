@@ -81,7 +81,7 @@ describe('parser properties', () => {
           prev = p;
         }
         pieces.push(stream.subarray(prev));
-        const got = await exchange(srv.port, [...pieces.filter((p) => p.length > 0), 'GET /end HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'], { gapMs: 2, timeoutMs: 3000 });
+        const got = await exchange(srv.port, [...pieces.filter((p) => p.length > 0), 'GET /end HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'], { gapMs: 2, timeoutMs: 10_000 });
         const bodies = [...got.text.matchAll(/\r\n\r\n([^]*?\|)/g)].map((m) => m[1]).join('');
         expect(bodies).toBe(`${expected}GET /end |`);
       }),
@@ -117,7 +117,7 @@ describe('parser properties', () => {
           fc.constantFrom(' ', '\t'),
           fc.constantFrom('HTTP/1.1', 'HTTP/1.0'),
           async (method, target, sep1, sep2, version) => {
-            const r = await exchange(local.port, `${method}${sep1}${target}${sep2}${version}\r\nHost: h\r\nConnection: close\r\n\r\n`, { timeoutMs: 3000 });
+            const r = await exchange(local.port, `${method}${sep1}${target}${sep2}${version}\r\nHost: h\r\nConnection: close\r\n\r\n`, { timeoutMs: 10_000 });
             const path = target.startsWith('//') ? `/${target.replace(/^\/+/, '')}` : target;
             // Connection: close ends every one of them; the version decides nothing else here.
             expect(r.text.slice(r.text.indexOf('\r\n\r\n') + 4)).toBe(`${method}|${path}|${version}|true|`);
@@ -126,7 +126,7 @@ describe('parser properties', () => {
         { numRuns: 150 },
       );
       // Persistence by default follows the version on the fast path too.
-      const ka = await exchange(local.port, 'GET /k HTTP/1.1\r\nHost: h\r\n\r\nGET /k2 HTTP/1.0\r\n\r\n', { timeoutMs: 3000 });
+      const ka = await exchange(local.port, 'GET /k HTTP/1.1\r\nHost: h\r\n\r\nGET /k2 HTTP/1.0\r\n\r\n', { timeoutMs: 10_000 });
       expect(ka.text).toContain('GET|/k|HTTP/1.1|false|');
       expect(ka.text).toContain('GET|/k2|HTTP/1.0|true|');
     } finally {
