@@ -75,6 +75,11 @@ async function scrapeUntil(c: ServiceChild, ok: (text: string) => boolean, timeo
   }
 }
 
+/** Everything the service wrote, for a failure message. */
+function outputOf(c: ServiceChild): string {
+  return `stdout:\n${c.stdout.map((r) => r.raw).join('\n')}\nstderr:\n${c.stderr.map((r) => r.raw).join('\n')}`;
+}
+
 /** A POST that its worker answers (with its pid) only once the test sends the one-byte body. */
 function postGate(c: RawClient, port: number): void {
   c.send(`POST /gate HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 1\r\n\r\n`);
@@ -265,7 +270,7 @@ describe('WORKERS=2', () => {
       expect(r.body.toString()).toBe(`${conns[i]!.pid}\n`);
     }
     expect(new Set(conns.map((x) => x.pid))).toEqual(new Set(workers));
-    expect((await child.exited).code).toBe(0);
+    expect((await child.exited).code, outputOf(child)).toBe(0);
     const done = await child.waitFor((r) => r.pid === primary && r.msg === 'shutdown complete');
     expect(done.level).toBe(30);
     for (const w of workers) await child.waitFor((r) => r.pid === w && r.msg === 'shutdown complete');
