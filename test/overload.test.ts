@@ -6,6 +6,7 @@ import { openSocket, sendRaw, SocketCollector, toBytes } from './helpers/raw-cli
 import { announcesClose, parseResponses } from './helpers/http-response.js';
 import { LoadChild } from './helpers/load-child.js';
 import { sampleMemory } from './helpers/memory.js';
+import { timeHeld } from './helpers/held.js';
 import { eventually, startServer, type RunningServer, type ServerSettings } from './helpers/server.js';
 
 // Overload and big bodies (issue 6 item 4): maxConnections answers 503 beyond it, a body over
@@ -197,10 +198,14 @@ describe('overload and big bodies', () => {
     expect(await eventually(() => srv.server.activeConnections === N, 20_000), `activeConnections ${srv.server.activeConnections}`).toBe(true);
     const loaded = sampleMemory();
     const latencies: number[] = [];
+    const held: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const r = await sendRaw(srv.port, 'GET /probe HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', { timeoutMs: 10_000 });
+      const { result: r, heldMs } = await timeHeld(() =>
+        sendRaw(srv.port, 'GET /probe HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', { timeoutMs: 10_000 }),
+      );
       expect(parseResponses(r.data).responses.map((x) => x.status)).toEqual([200]);
       latencies.push(r.elapsedMs);
+      held.push(heldMs);
     }
     const report = await child.report();
     expect(report.open, 'idle keep-alive connections closed early').toBe(N);
@@ -210,14 +215,15 @@ describe('overload and big bodies', () => {
     const median = sorted[sorted.length >> 1]!;
     console.log(
       `10k idle keep-alive: opened in ${opened.ms} ms; server memory before ${JSON.stringify(before)}, with ${N} idle ${JSON.stringify(loaded)}; ` +
-        `per connection ${perConnKiB.toFixed(2)} KiB heap+external, ${rssPerConnKiB.toFixed(2)} KiB RSS; probe median ${median.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
+        `per connection ${perConnKiB.toFixed(2)} KiB heap+external, ${rssPerConnKiB.toFixed(2)} KiB RSS; probe median ${median.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms (held by this process's own work: max ${Math.max(...held).toFixed(1)} ms)`,
     );
     expect(perConnKiB, 'heap + external per idle connection').toBeLessThan(16);
     expect(loaded.rssMiB - before.rssMiB, 'RSS growth for 10k idle connections').toBeLessThan(400);
-    // "Responsive" as a property, not a worst case: per-request work that grows with the idle
-    // connections slows every probe, while the single slowest one is decided by one GC pause or
-    // a busy machine. The max is printed above: a figure (docs/security.md), not a bound.
+    // "Responsive": per-request work that grows with the idle connections slows every probe (the
+    // median), and no probe is held beyond 100 ms by the server's own work (helpers/held.ts: the
+    // OS leaving the thread without a core on a busy machine does not count).
     expect(median, 'median probe latency with 10k idle connections').toBeLessThan(100);
+    expect(Math.max(...held), 'a probe held beyond 100 ms by the server with 10k idle connections').toBeLessThan(100);
     await child.close();
     child = null;
     expect(await eventually(() => srv.server.activeConnections === 0, 30_000), `activeConnections ${srv.server.activeConnections}`).toBe(true);

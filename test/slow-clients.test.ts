@@ -5,6 +5,7 @@ import { sendRaw } from './helpers/raw-client.js';
 import { parseResponses } from './helpers/http-response.js';
 import { LoadChild } from './helpers/load-child.js';
 import { sampleMemory } from './helpers/memory.js';
+import { timeHeld } from './helpers/held.js';
 import { eventually, startServer, type RunningServer } from './helpers/server.js';
 
 // Slow clients (issue 6 item 3, issue 12 item 1): connections that send one header byte per
@@ -39,16 +40,6 @@ afterEach(async () => {
   srv = null;
 });
 
-const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
-
-/**
- * Milliseconds of CPU the main thread (the event loop) has run: schedstat's first field, in ns.
- * Not process.cpuUsage(), which also counts V8's parallel GC threads and the libuv pool.
- */
-function mainThreadCpuMs(): number {
-  return Number(readFileSync(SCHEDSTAT, 'latin1').split(' ')[0]) / 1e6;
-}
-
 function openFilesLimit(): number {
   const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
   return Number(line?.split(/\s+/)[3] ?? 0);
@@ -78,12 +69,12 @@ describe('slow clients', () => {
       const spreadMs = (slow / 1_000) * EXPIRY_SPREAD_MS_PER_1000;
       const probeUntil = firstBytes + HEADERS_TIMEOUT_MS + SWEEP_SLACK_MS + spreadMs + 500;
       while (performance.now() < probeUntil) {
-        const cpu0 = mainThreadCpuMs();
-        const r = await sendRaw(s.port, 'GET /normal HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', { timeoutMs: 10_000 });
-        const cpuMs = mainThreadCpuMs() - cpu0;
+        const { result: r, heldMs } = await timeHeld(() =>
+          sendRaw(s.port, 'GET /normal HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', { timeoutMs: 10_000 }),
+        );
         expect(parseResponses(r.data).responses.map((x) => x.status)).toEqual([200]);
         latencies.push(r.elapsedMs);
-        held.push(Math.min(r.elapsedMs, cpuMs));
+        held.push(heldMs);
         if (latencies.length === 10) peak = sampleMemory(); // all slow connections still open
         await new Promise((res) => setTimeout(res, 2));
       }
