@@ -27,8 +27,16 @@ function rssKb() {
 }
 
 function finish(reason) {
-  const line = { ok, failed, closedEarly, open: sockets.filter((s) => !s.destroyed).length,
-    rssKb: reason === 'done' ? rssKb() : null, elapsedMs: Date.now() - t0, deadlineMs: DEADLINE_MS, reason };
+  const line = {
+    ok,
+    failed,
+    closedEarly,
+    open: sockets.filter((s) => !s.destroyed).length,
+    rssKb: reason === 'done' ? rssKb() : null,
+    elapsedMs: Date.now() - t0,
+    deadlineMs: DEADLINE_MS,
+    reason,
+  };
   process.stdout.write(`${JSON.stringify(line)}\n`, () => process.exit(reason === 'done' ? 0 : 1));
 }
 

@@ -43,74 +43,76 @@ async function probe(port) {
 }
 
 async function main() {
-const { BaseHTTPRequestHandler, HTTPServer } = await import('../dist/index.js');
-const COUNT = Number(process.argv[2] ?? 10_000);
-const HEADERS_TIMEOUT_MS = Number(process.argv[3] ?? 2_000);
+  const { BaseHTTPRequestHandler, HTTPServer } = await import('../dist/index.js');
+  const COUNT = Number(process.argv[2] ?? 10_000);
+  const HEADERS_TIMEOUT_MS = Number(process.argv[3] ?? 2_000);
 
-class Hello extends BaseHTTPRequestHandler {
-  protocolVersion = 'HTTP/1.1';
-  do_GET() {
-    this.sendResponse(200);
-    this.sendHeader('Content-Length', 3);
-    this.endHeaders();
-    this.wfile.write('ok\n');
+  class Hello extends BaseHTTPRequestHandler {
+    protocolVersion = 'HTTP/1.1';
+    do_GET() {
+      this.sendResponse(200);
+      this.sendHeader('Content-Length', 3);
+      this.endHeaders();
+      this.wfile.write('ok\n');
+    }
+    logMessage() {}
   }
-  logMessage() {}
-}
 
-const server = new HTTPServer(['127.0.0.1', 0], Hello);
-server.headersTimeoutMs = HEADERS_TIMEOUT_MS;
-server.requestQueueSize = 4_096;
-await server.ready;
-const loop = server.serveForever();
-const port = server.serverAddress[1];
+  const server = new HTTPServer(['127.0.0.1', 0], Hello);
+  server.headersTimeoutMs = HEADERS_TIMEOUT_MS;
+  server.requestQueueSize = 4_096;
+  await server.ready;
+  const loop = server.serveForever();
+  const port = server.serverAddress[1];
 
-function ask(child, msg, type) {
-  return new Promise((resolve) => {
-    const on = (m) => {
-      if (m.type === type) {
-        child.off('message', on);
-        resolve(m);
-      }
-    };
-    child.on('message', on);
-    child.send(msg);
-  });
-}
+  function ask(child, msg, type) {
+    return new Promise((resolve) => {
+      const on = (m) => {
+        if (m.type === type) {
+          child.off('message', on);
+          resolve(m);
+        }
+      };
+      child.on('message', on);
+      child.send(msg);
+    });
+  }
 
-const loadClients = fileURLToPath(new URL('../test/helpers/load-clients.mjs', import.meta.url));
-const slow = fork(loadClients, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-toCore1(slow);
-const opened = await ask(slow, { cmd: 'open', mode: 'slow-header', port, count: COUNT, intervalMs: 1_000, batch: 500, together: true }, 'opened');
-const firstBytes = performance.now();
+  const loadClients = fileURLToPath(new URL('../test/helpers/load-clients.mjs', import.meta.url));
+  const slow = fork(loadClients, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  toCore1(slow);
+  const opened = await ask(slow, { cmd: 'open', mode: 'slow-header', port, count: COUNT, intervalMs: 1_000, batch: 500, together: true }, 'opened');
+  const firstBytes = performance.now();
 
-// The normal client: one Connection: close request after another, in its own process.
-const prober = fork(fileURLToPath(import.meta.url), ['--probe', String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-toCore1(prober);
-// The first bytes of COUNT heads arrive in one burst (a test artifact, not expiry work): the
-// loop is watched from half the timeout on, well before the first expiry.
-await new Promise((r) => setTimeout(r, HEADERS_TIMEOUT_MS / 2));
-const delay = monitorEventLoopDelay({ resolution: 1 });
-delay.enable();
-while (server.activeConnections > 0 && performance.now() - firstBytes < HEADERS_TIMEOUT_MS * 3) {
-  await new Promise((r) => setTimeout(r, 50));
-}
-delay.disable();
-const probed = await ask(prober, { cmd: 'stop' }, 'probed');
-const report = await ask(slow, { cmd: 'report' }, 'report');
-await ask(slow, { cmd: 'close' }, 'closed');
-await server.shutdown();
-server.serverClose();
-await loop;
-console.log(JSON.stringify({
-  count: COUNT,
-  opened: opened.opened,
-  closed: report.closed,
-  loopMaxMs: Math.round(delay.max / 1e5) / 10,
-  loopP99Ms: Math.round(delay.percentile(99) / 1e5) / 10,
-  probeRequests: probed.n,
-  probeMaxMs: probed.maxMs,
-  probeP99Ms: probed.p99Ms,
-}));
-process.exit(0);
+  // The normal client: one Connection: close request after another, in its own process.
+  const prober = fork(fileURLToPath(import.meta.url), ['--probe', String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  toCore1(prober);
+  // The first bytes of COUNT heads arrive in one burst (a test artifact, not expiry work): the
+  // loop is watched from half the timeout on, well before the first expiry.
+  await new Promise((r) => setTimeout(r, HEADERS_TIMEOUT_MS / 2));
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  while (server.activeConnections > 0 && performance.now() - firstBytes < HEADERS_TIMEOUT_MS * 3) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  delay.disable();
+  const probed = await ask(prober, { cmd: 'stop' }, 'probed');
+  const report = await ask(slow, { cmd: 'report' }, 'report');
+  await ask(slow, { cmd: 'close' }, 'closed');
+  await server.shutdown();
+  server.serverClose();
+  await loop;
+  console.log(
+    JSON.stringify({
+      count: COUNT,
+      opened: opened.opened,
+      closed: report.closed,
+      loopMaxMs: Math.round(delay.max / 1e5) / 10,
+      loopP99Ms: Math.round(delay.percentile(99) / 1e5) / 10,
+      probeRequests: probed.n,
+      probeMaxMs: probed.maxMs,
+      probeP99Ms: probed.p99Ms,
+    }),
+  );
+  process.exit(0);
 }

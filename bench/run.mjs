@@ -28,7 +28,11 @@ const positive = (name, dflt) => {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
   return Number(v);
 };
-const list = (name) => process.env[name]?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
+const list = (name) =>
+  process.env[name]
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) ?? null;
 
 const settings = {
   quick,
@@ -41,9 +45,7 @@ const settings = {
   wrkCore: WRK_CORE,
 };
 const OUT_DIR = path.join(ROOT, 'bench/out'); // git-ignored: lua scripts, quick results
-const RESULTS = process.env.BENCH_OUT
-  ? path.resolve(process.env.BENCH_OUT)
-  : quick ? path.join(OUT_DIR, 'RESULTS-quick.md') : path.join(ROOT, 'bench/RESULTS.md');
+const RESULTS = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : quick ? path.join(OUT_DIR, 'RESULTS-quick.md') : path.join(ROOT, 'bench/RESULTS.md');
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'basehttp-bench-'));
 
 // --- never leave a server behind -----------------------------------------------------------
@@ -51,7 +53,11 @@ process.on('exit', () => {
   killAllSync();
   fs.rmSync(tmpDir, { recursive: true, force: true });
 });
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
   process.on(signal, () => {
     console.error(`\n${signal}: stopping servers`);
     process.exit(code); // the 'exit' handler kills the children
@@ -110,8 +116,7 @@ async function wrkCell(server, scenario, script) {
     const { result, problems } = await runWrk(scenario, script, port, settings.seconds);
     const cpuAfter = readCpuUs(child.pid);
     const rssKb = readRssKb(child.pid);
-    if (child.exitCode !== null || child.signalCode !== null || rssKb === null)
-      problems.push(`server exited during the run: ${child.stderrTail().trim()}`);
+    if (child.exitCode !== null || child.signalCode !== null || rssKb === null) problems.push(`server exited during the run: ${child.stderrTail().trim()}`);
     await stop(child);
     const records = drainLog(logFile);
     // The service's access log must hold a line for every response wrk counted (warm-up and
@@ -141,11 +146,9 @@ async function idleCell(server) {
   const { child, port, logFile } = await startServer(server);
   try {
     const baseRssKb = readRssKb(child.pid);
-    const out = await runPinned(
-      WRK_CORE,
-      ['node', path.join(ROOT, 'bench/idle-conns.mjs'), String(port), String(IDLE_CONNECTIONS), String(child.pid)],
-      { timeoutMs: 60_000 },
-    );
+    const out = await runPinned(WRK_CORE, ['node', path.join(ROOT, 'bench/idle-conns.mjs'), String(port), String(IDLE_CONNECTIONS), String(child.pid)], {
+      timeoutMs: 60_000,
+    });
     const problems = [];
     let r = null;
     try {
@@ -153,9 +156,11 @@ async function idleCell(server) {
     } catch {
       problems.push(`idle client gave no result (exit ${out.code}${out.timedOut ? ', killed' : ''}): ${out.stderr.trim()}`);
     }
-    if (r && r.reason === 'deadline') problems.push(`idle client: ${r.ok} of ${IDLE_CONNECTIONS} answered within the client's ${r.deadlineMs / 1000} s deadline, ${r.failed} failed`);
+    if (r && r.reason === 'deadline')
+      problems.push(`idle client: ${r.ok} of ${IDLE_CONNECTIONS} answered within the client's ${r.deadlineMs / 1000} s deadline, ${r.failed} failed`);
     else if (r && r.reason !== 'done') problems.push(`idle client: ${r.ok} ok, ${r.failed} failed`);
-    if (r && r.open !== IDLE_CONNECTIONS) problems.push(`only ${r.open} of ${IDLE_CONNECTIONS} connections open when RSS was read (${r.closedEarly} closed by the server)`);
+    if (r && r.open !== IDLE_CONNECTIONS)
+      problems.push(`only ${r.open} of ${IDLE_CONNECTIONS} connections open when RSS was read (${r.closedEarly} closed by the server)`);
     return { value: r?.rssKb ? r.rssKb / 1024 : null, rssKb: r?.rssKb ?? null, baseRssKb, p99Ms: null, cpuUs: null, problems };
   } finally {
     await stop(child);
@@ -186,8 +191,7 @@ async function main() {
     scenarios = scenarios.filter((s) => s.kind !== 'idle');
   }
 
-  const runsIn = (server, scenario) =>
-    (!server.scenarios || server.scenarios.includes(scenario.id)) && (!scenario.servers || scenario.servers.includes(server.id));
+  const runsIn = (server, scenario) => (!server.scenarios || server.scenarios.includes(scenario.id)) && (!scenario.servers || scenario.servers.includes(server.id));
   // A server that runs none of the chosen scenarios is not started at all.
   servers = servers.filter((s) => scenarios.some((sc) => runsIn(s, sc)));
 
@@ -210,8 +214,10 @@ async function main() {
 
   const scripts = writeScripts(scenarios, OUT_DIR);
   const cellsPerRound = scenarios.reduce((n, sc) => n + servers.filter((s) => runsIn(s, sc)).length, 0);
-  log(`${settings.rounds} round(s) × ${cellsPerRound} cells, ${settings.seconds} s each (+${settings.warmupSeconds} s warm-up): ` +
-    `about ${Math.ceil((settings.rounds * cellsPerRound * (settings.seconds + settings.warmupSeconds + 1.5)) / 60)} min`);
+  log(
+    `${settings.rounds} round(s) × ${cellsPerRound} cells, ${settings.seconds} s each (+${settings.warmupSeconds} s warm-up): ` +
+      `about ${Math.ceil((settings.rounds * cellsPerRound * (settings.seconds + settings.warmupSeconds + 1.5)) / 60)} min`,
+  );
 
   const roundsBy = Object.fromEntries(scenarios.map((sc) => [sc.id, {}]));
   for (let round = 1; round <= settings.rounds; round++) {
@@ -225,15 +231,16 @@ async function main() {
         }
         (roundsBy[sc.id][s.id] ??= []).push(r);
         const v = r.value === null ? '—' : sc.unit === 'req/s' ? Math.round(r.value).toLocaleString('en') : r.value.toFixed(1);
-        log(`[round ${round}] ${sc.id.padEnd(11)} ${s.id.padEnd(9)} ${v.padStart(10)} ${sc.unit}` +
-          `${r.p99Ms ? `  p99 ${r.p99Ms.toFixed(2)} ms` : ''}${r.cpuUs ? `  cpu ${fmtCpu(sc, r.cpuUs)}` : ''}${r.rssKb ? `  rss ${(r.rssKb / 1024).toFixed(1)} MB` : ''}` +
-          `${r.problems.length ? `  ✗ ${r.problems.join('; ')}` : ''}`);
+        log(
+          `[round ${round}] ${sc.id.padEnd(11)} ${s.id.padEnd(9)} ${v.padStart(10)} ${sc.unit}` +
+            `${r.p99Ms ? `  p99 ${r.p99Ms.toFixed(2)} ms` : ''}${r.cpuUs ? `  cpu ${fmtCpu(sc, r.cpuUs)}` : ''}${r.rssKb ? `  rss ${(r.rssKb / 1024).toFixed(1)} MB` : ''}` +
+            `${r.problems.length ? `  ✗ ${r.problems.join('; ')}` : ''}`,
+        );
       }
     }
   }
 
-  const cells = Object.fromEntries(scenarios.map((sc) => [sc.id,
-    Object.fromEntries(Object.entries(roundsBy[sc.id]).map(([id, rounds]) => [id, summarize(rounds)]))]));
+  const cells = Object.fromEntries(scenarios.map((sc) => [sc.id, Object.fromEntries(Object.entries(roundsBy[sc.id]).map(([id, rounds]) => [id, summarize(rounds)]))]));
   const commands = {
     // Only the `text` is used here, but building a command may write files (nginx's config):
     // give it a real scratch directory, removed at once, never a literal '$TMP' in the cwd.

@@ -46,7 +46,10 @@ const CONNECTIONS = Number(env.SIGTERM_CONNECTIONS || 64);
 const AFTER_S = Number(env.SIGTERM_AFTER_S || 5);
 const SHUTDOWN_TIMEOUT_MS = Number(env.SHUTDOWN_TIMEOUT_MS || 10_000);
 const READINESS_DELAY_MS = Number(env.READINESS_DELAY_MS || 0);
-const MODES = (env.SIGTERM_MODES || 'wrk,precise,wrk-slow,precise-slow').split(',').map((s) => s.trim()).filter(Boolean);
+const MODES = (env.SIGTERM_MODES || 'wrk,precise,wrk-slow,precise-slow')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const STRICT = ['1', 'true', 'yes'].includes((env.SIGTERM_STRICT || '').toLowerCase());
 const ENTRY = env.SIGTERM_ENTRY ? path.resolve(env.SIGTERM_ENTRY) : path.join(ROOT, 'dist/main.js');
 /** Load keeps running this long after the service exited (shows the refusals), then stops. */
@@ -57,7 +60,11 @@ const LOAD_MAX_S = AFTER_S + Math.ceil((READINESS_DELAY_MS + SHUTDOWN_TIMEOUT_MS
 const now = () => performance.timeOrigin + performance.now();
 
 process.on('exit', killAllSync);
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
   process.on(signal, () => {
     console.error(`\n${signal}: stopping the service and the load`);
     process.exit(code);
@@ -82,8 +89,7 @@ function readServiceLog(file) {
     if (rec.msg === 'request completed') {
       accessed.set(rec.requestId, rec.res?.statusCode ?? null);
       times.push(rec.time);
-    }
-    else lifecycle.push(rec);
+    } else lifecycle.push(rec);
   }
   // Access records logged before `t` (epoch ms; the records' `time` has millisecond resolution).
   const acceptedBeforeSigterm = (t) => times.filter((x) => x < t).length;
@@ -234,8 +240,16 @@ async function runMode(scenario, outDir) {
   check('exit code 0', exit !== null && exit.code === 0, exit === null ? 'still running: killed' : `code ${exit.code}, signal ${exit.signal}`);
   check(`exit within SHUTDOWN_TIMEOUT_MS (${SHUTDOWN_TIMEOUT_MS} ms)`, exitMs <= READINESS_DELAY_MS + SHUTDOWN_TIMEOUT_MS, `${fmtMs(exitMs)} after SIGTERM`);
   check('"shutdown complete" logged', complete !== undefined, complete ? 'yes' : `no; errors: ${errors.slice(0, 3).join(' | ')}`);
-  check('no non-2xx response received', non2xxReceived.length === 0, `${non2xxReceived.length}${non2xxReceived.length ? `: ${JSON.stringify(non2xxReceived.slice(0, 5))}` : ''} (access log: ${non2xxLogged.length} non-2xx)`);
-  check('every accepted request answered completely', lost.length === 0, `${accepted.size} accepted (access records), ${lost.length} not received${lost.length ? `: ${lost.slice(0, 10).join(' ')}` : ''}`);
+  check(
+    'no non-2xx response received',
+    non2xxReceived.length === 0,
+    `${non2xxReceived.length}${non2xxReceived.length ? `: ${JSON.stringify(non2xxReceived.slice(0, 5))}` : ''} (access log: ${non2xxLogged.length} non-2xx)`,
+  );
+  check(
+    'every accepted request answered completely',
+    lost.length === 0,
+    `${accepted.size} accepted (access records), ${lost.length} not received${lost.length ? `: ${lost.slice(0, 10).join(' ')}` : ''}`,
+  );
   check('every response received was logged', unlogged.length === 0, `${unlogged.length}${unlogged.length ? `: ${unlogged.slice(0, 10).join(' ')}` : ''}`);
   check('no error record', errors.length === 0, errors.length === 0 ? 'error log empty' : `${errors.length}: ${errors.slice(0, 3).join(' | ')}`);
 
@@ -257,10 +271,16 @@ async function runMode(scenario, outDir) {
     const e = res.errors;
     const unaccepted = res.written - accepted.size;
     check('no wrk timeout', e.timeout === 0, `timeout ${e.timeout}`);
-    check('read errors only on requests the server never read', res.received.size === accepted.size && lost.length === 0,
-      `read ${e.read}: each a request written on a keep-alive connection the server closed without reading it (its id is in no access record)`);
-    check('each connection open at drain ended with Connection: close or an unread request', res.closeResponses + e.read === facts.connectionsAtDrain,
-      `${res.closeResponses} Connection: close + ${e.read} read errors, ${facts.connectionsAtDrain} connections at drain`);
+    check(
+      'read errors only on requests the server never read',
+      res.received.size === accepted.size && lost.length === 0,
+      `read ${e.read}: each a request written on a keep-alive connection the server closed without reading it (its id is in no access record)`,
+    );
+    check(
+      'each connection open at drain ended with Connection: close or an unread request',
+      res.closeResponses + e.read === facts.connectionsAtDrain,
+      `${res.closeResponses} Connection: close + ${e.read} read errors, ${facts.connectionsAtDrain} connections at drain`,
+    );
     if (STRICT) check('SIGTERM_STRICT: wrk socket errors read = 0', e.read === 0, res.socketErrorsLine);
     Object.assign(facts, {
       socketErrorsLine: res.socketErrorsLine,
@@ -277,12 +297,21 @@ async function runMode(scenario, outDir) {
     check('no partial response', c.partial.length === 0, `${c.partial.length}${c.partial.length ? `: ${JSON.stringify(c.partial.slice(0, 5))}` : ''}`);
     check('X-Request-Id echoed on every response', c.idMismatch.length === 0, `${c.idMismatch.length} mismatches`);
     check('no unanswered request before SIGTERM', unansweredBefore.length === 0, `${unansweredBefore.length}`);
-    check('unanswered requests were never read (no access record)', unansweredLogged.length === 0,
-      `${c.unanswered.length} unanswered, ${unansweredLogged.length} of them logged`);
-    check('connections refused only after SIGTERM', c.firstConnectErrorAt === null || c.firstConnectErrorAt >= sigtermAt,
-      `first refusal ${c.firstConnectErrorAt === null ? 'none' : fmtMs(c.firstConnectErrorAt - sigtermAt)} after SIGTERM`);
-    check('each connection open at drain ended with Connection: close or an unread request', c.connectionClose + c.unanswered.length === facts.connectionsAtDrain,
-      `${c.connectionClose} Connection: close + ${c.unanswered.length} unanswered, ${facts.connectionsAtDrain} connections at drain`);
+    check(
+      'unanswered requests were never read (no access record)',
+      unansweredLogged.length === 0,
+      `${c.unanswered.length} unanswered, ${unansweredLogged.length} of them logged`,
+    );
+    check(
+      'connections refused only after SIGTERM',
+      c.firstConnectErrorAt === null || c.firstConnectErrorAt >= sigtermAt,
+      `first refusal ${c.firstConnectErrorAt === null ? 'none' : fmtMs(c.firstConnectErrorAt - sigtermAt)} after SIGTERM`,
+    );
+    check(
+      'each connection open at drain ended with Connection: close or an unread request',
+      c.connectionClose + c.unanswered.length === facts.connectionsAtDrain,
+      `${c.connectionClose} Connection: close + ${c.unanswered.length} unanswered, ${facts.connectionsAtDrain} connections at drain`,
+    );
     check('no connect error other than ECONNREFUSED', otherConnectErrors.length === 0, JSON.stringify(c.connectErrors));
     if (STRICT) check('SIGTERM_STRICT: no unanswered request', c.unanswered.length === 0, `${c.unanswered.length}`);
     const hows = {};
@@ -309,32 +338,46 @@ async function runMode(scenario, outDir) {
 function report(results, outDir, meta) {
   const lines = [];
   lines.push(`# SIGTERM under load — ${meta.date}`, '');
-  lines.push(`Service: \`${meta.entry}\`, ${CONNECTIONS} keep-alive connections, SIGTERM after ${AFTER_S} s of load, ` +
-    `SHUTDOWN_TIMEOUT_MS=${SHUTDOWN_TIMEOUT_MS}, READINESS_DELAY_MS=${READINESS_DELAY_MS}; machine: ${meta.machine}; ` +
-    `load average ${meta.loadBefore} before, ${meta.loadAfter} after.`, '');
+  lines.push(
+    `Service: \`${meta.entry}\`, ${CONNECTIONS} keep-alive connections, SIGTERM after ${AFTER_S} s of load, ` +
+      `SHUTDOWN_TIMEOUT_MS=${SHUTDOWN_TIMEOUT_MS}, READINESS_DELAY_MS=${READINESS_DELAY_MS}; machine: ${meta.machine}; ` +
+      `load average ${meta.loadBefore} before, ${meta.loadAfter} after.`,
+    '',
+  );
   for (const r of results) {
     const f = r.facts;
     lines.push(`## ${r.mode}`, '');
     if (f.loadCommand) lines.push(`\`${f.loadCommand}\``, '');
     if (r.mode.startsWith('wrk') && f.wrkErrors) {
       lines.push(`- wrk: ${f.wrkRequests} responses; \`${f.socketErrorsLine}\``);
-      lines.push(`- requests written by wrk ${f.written}, accepted by the server (access records) ${f.accepted}, ` +
-        `complete responses received ${f.received} (with \`Connection: close\`: ${f.closeResponses})`);
-      lines.push(`- not accepted: ${f.unaccepted} = ${f.wrkErrors.read} read errors (request in flight on a connection the ` +
-        `drain closed) + ${f.wrkErrors.write} write errors (reconnects refused after the listener closed, or a write ` +
-        `to a connection already closed) + requests wrk generated but never wrote`);
+      lines.push(
+        `- requests written by wrk ${f.written}, accepted by the server (access records) ${f.accepted}, ` +
+          `complete responses received ${f.received} (with \`Connection: close\`: ${f.closeResponses})`,
+      );
+      lines.push(
+        `- not accepted: ${f.unaccepted} = ${f.wrkErrors.read} read errors (request in flight on a connection the ` +
+          `drain closed) + ${f.wrkErrors.write} write errors (reconnects refused after the listener closed, or a write ` +
+          `to a connection already closed) + requests wrk generated but never wrote`,
+      );
     }
     if (r.mode.startsWith('precise') && f.unanswered !== undefined) {
       lines.push(`- requests written ${f.written}, accepted ${f.accepted}, complete 2xx received ${f.received}, with \`Connection: close\`: ${f.closeResponses}`);
-      lines.push(`- unanswered (connection closed before any response byte, never read by the server): ${f.unanswered} ` +
-        `${JSON.stringify(f.unansweredHow)}, written ${f.unansweredWrittenAfterSigtermMs?.map((x) => x.toFixed(1)).join('…') ?? '–'} ms ` +
-        `after SIGTERM, closed ${f.unansweredClosedAfterSigtermMs?.map((x) => x.toFixed(1)).join('…') ?? '–'} ms after`);
-      lines.push(`- last 2xx ${fmtMs(f.lastOkMs)} after SIGTERM; first refused connect ${fmtMs(f.firstRefusalMs)} after; ` +
-        `${f.refused} refused connects (retried every 10 ms per connection until the client stopped)`);
+      lines.push(
+        `- unanswered (connection closed before any response byte, never read by the server): ${f.unanswered} ` +
+          `${JSON.stringify(f.unansweredHow)}, written ${f.unansweredWrittenAfterSigtermMs?.map((x) => x.toFixed(1)).join('…') ?? '–'} ms ` +
+          `after SIGTERM, closed ${f.unansweredClosedAfterSigtermMs?.map((x) => x.toFixed(1)).join('…') ?? '–'} ms after`,
+      );
+      lines.push(
+        `- last 2xx ${fmtMs(f.lastOkMs)} after SIGTERM; first refused connect ${fmtMs(f.firstRefusalMs)} after; ` +
+          `${f.refused} refused connects (retried every 10 ms per connection until the client stopped)`,
+      );
     }
     lines.push(`- load before the signal: ${Math.round(f.rps)} requests/s (access records in the first ${AFTER_S} s)`);
-    lines.push(`- connections open at drain: ${f.connectionsAtDrain ?? '–'}; drain took ${fmtMs(f.drainMs)}; ` +
-      `service exited ${fmtMs(f.exitMs)} after SIGTERM with ${f.exit ? `code ${f.exit.code}` : 'no exit (killed)'}`, '');
+    lines.push(
+      `- connections open at drain: ${f.connectionsAtDrain ?? '–'}; drain took ${fmtMs(f.drainMs)}; ` +
+        `service exited ${fmtMs(f.exitMs)} after SIGTERM with ${f.exit ? `code ${f.exit.code}` : 'no exit (killed)'}`,
+      '',
+    );
     lines.push('| check | result | detail |', '| --- | --- | --- |');
     for (const c of r.checks) lines.push(`| ${c.name} | ${c.pass ? 'pass' : '**FAIL**'} | ${c.detail.replace(/\|/g, '\\|')} |`);
     lines.push('');
@@ -356,7 +399,10 @@ async function main() {
     date: date.toISOString(),
     entry: path.relative(ROOT, ENTRY) || ENTRY,
     machine: `${os.cpus().length} cores, Linux ${os.release()}, Node ${process.version}`,
-    loadBefore: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    loadBefore: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
     loadAfter: null,
   };
   const results = [];
@@ -365,7 +411,10 @@ async function main() {
     console.error(`sigterm: ${mode}: ${CONNECTIONS} connections, SIGTERM after ${AFTER_S} s`);
     results.push(await runMode(mode, outDir));
   }
-  meta.loadAfter = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  meta.loadAfter = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   const { text, pass } = report(results, outDir, meta);
   console.log(text);
   console.log(`written to ${path.relative(ROOT, outDir)}/summary.md`);

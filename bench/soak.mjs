@@ -47,7 +47,11 @@ if (!(SOAK_SECONDS >= 30)) {
 }
 
 process.on('exit', killAllSync);
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
   process.on(signal, () => {
     console.error(`\n${signal}: stopping the service and the load`);
     process.exit(code);
@@ -95,7 +99,10 @@ async function main() {
     date: started.toISOString(),
     seconds: SOAK_SECONDS,
     machine: `${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Linux ${os.release()}, Node ${process.version}`,
-    loadBefore: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    loadBefore: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
     loadAfter: null,
   };
   const errFile = path.join(outDir, 'errors.log');
@@ -139,7 +146,14 @@ async function main() {
   // Load.
   loadStart = performance.now();
   const churnFile = path.join(outDir, 'churn.json');
-  const churn = spawnPinned(CLIENT_CORE, ['node', path.join(ROOT, 'bench/faults/churn-client.mjs'), String(svc.appPort), churnFile, String(CHURN_RATE), String(SOAK_SECONDS + 120)]);
+  const churn = spawnPinned(CLIENT_CORE, [
+    'node',
+    path.join(ROOT, 'bench/faults/churn-client.mjs'),
+    String(svc.appPort),
+    churnFile,
+    String(CHURN_RATE),
+    String(SOAK_SECONDS + 120),
+  ]);
   const deadline = performance.now() + SOAK_SECONDS * 1000;
   let sampler = null;
   const samplerDone = (async () => {
@@ -172,7 +186,11 @@ async function main() {
     await sleep(20);
     wrkText += `## segment ${i}: ${argv.join(' ')}\n${out}\n`;
     const line = out.split('\n').find((l) => l.startsWith('SOAKJSON '));
-    segments.push(line ? { c: wrkConnections, seconds, ...JSON.parse(line.slice(9)) } : { c: wrkConnections, seconds, problem: `no SOAKJSON (exit ${status?.code}, ${w.stderrTail()})` });
+    segments.push(
+      line
+        ? { c: wrkConnections, seconds, ...JSON.parse(line.slice(9)) }
+        : { c: wrkConnections, seconds, problem: `no SOAKJSON (exit ${status?.code}, ${w.stderrTail()})` },
+    );
   }
   await samplerDone;
   clearInterval(sampler);
@@ -202,7 +220,10 @@ async function main() {
   const exit = await waitExit(svc.child, 20_000);
   const exitMs = performance.now() - sigtermAt;
   if (exit === null) svc.child.kill('SIGKILL');
-  meta.loadAfter = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  meta.loadAfter = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
   // Verdict. t: seconds from the start of the load (negative before it).
   for (const x of samples) x.t = Math.round((x.at - loadStart) / 1000);
@@ -260,20 +281,40 @@ async function main() {
 
   const checks = [];
   const check = (name, pass, detail) => checks.push({ name, pass, detail });
-  check(`RSS flat (median of last third ≤ first third's + ${RSS_TOLERANCE * 100} %)`, load.length >= 3 && rssLast <= rssFirst * (1 + RSS_TOLERANCE),
-    `${fmt(rssFirst)} → ${fmt(rssLast)} MiB (${fmt(((rssLast - rssFirst) / rssFirst) * 100)} %), ${load.length} load samples`);
-  check(`fds bounded under load (max of last third ≤ first third's + ${FDS_TOLERANCE * 100} %)`, fdsLastMax <= fdsFirstMax * (1 + FDS_TOLERANCE),
-    `${fdsFirstMax} → ${fdsLastMax}`);
-  check('fds back to the baseline after the load', settled !== null,
-    `baseline ${baseline.fds}, after ${after.fds} (${fmt(settleS)} s after the churn client stopped), app connections open ${after.conns}`);
+  check(
+    `RSS flat (median of last third ≤ first third's + ${RSS_TOLERANCE * 100} %)`,
+    load.length >= 3 && rssLast <= rssFirst * (1 + RSS_TOLERANCE),
+    `${fmt(rssFirst)} → ${fmt(rssLast)} MiB (${fmt(((rssLast - rssFirst) / rssFirst) * 100)} %), ${load.length} load samples`,
+  );
+  check(
+    `fds bounded under load (max of last third ≤ first third's + ${FDS_TOLERANCE * 100} %)`,
+    fdsLastMax <= fdsFirstMax * (1 + FDS_TOLERANCE),
+    `${fdsFirstMax} → ${fdsLastMax}`,
+  );
+  check(
+    'fds back to the baseline after the load',
+    settled !== null,
+    `baseline ${baseline.fds}, after ${after.fds} (${fmt(settleS)} s after the churn client stopped), app connections open ${after.conns}`,
+  );
   check('service alive through the load', died === null, died ?? 'yes');
-  check('wrk: no socket error', segmentProblems.length === 0 && totals.connect + totals.read + totals.write + totals.timeout === 0,
-    `connect ${totals.connect}, read ${totals.read}, write ${totals.write}, timeout ${totals.timeout}${segmentProblems.length ? `; ${segmentProblems.join('; ')}` : ''}`);
+  check(
+    'wrk: no socket error',
+    segmentProblems.length === 0 && totals.connect + totals.read + totals.write + totals.timeout === 0,
+    `connect ${totals.connect}, read ${totals.read}, write ${totals.write}, timeout ${totals.timeout}${segmentProblems.length ? `; ${segmentProblems.join('; ')}` : ''}`,
+  );
   check('wrk: only 200 and the expected 404', unexpectedStatuses.length === 0, JSON.stringify(totals.statuses));
-  check('churn: every connection ended as expected', churnResult !== null && (churnResult.unexpectedCount ?? 0) === 0,
-    churnResult === null ? 'no result' : `${churnResult.finished} connections, ${churnResult.unexpectedCount ?? 0} unexpected${churnResult.unexpected.length ? `: ${JSON.stringify(churnResult.unexpected.slice(0, 3))}` : ''}`);
-  check('final SIGTERM: exit 0, "shutdown complete"', exit !== null && exit.code === 0 && tail.includes('"shutdown complete"'),
-    `${exit === null ? 'killed' : `code ${exit.code}`} after ${fmt(exitMs)} ms`);
+  check(
+    'churn: every connection ended as expected',
+    churnResult !== null && (churnResult.unexpectedCount ?? 0) === 0,
+    churnResult === null
+      ? 'no result'
+      : `${churnResult.finished} connections, ${churnResult.unexpectedCount ?? 0} unexpected${churnResult.unexpected.length ? `: ${JSON.stringify(churnResult.unexpected.slice(0, 3))}` : ''}`,
+  );
+  check(
+    'final SIGTERM: exit 0, "shutdown complete"',
+    exit !== null && exit.code === 0 && tail.includes('"shutdown complete"'),
+    `${exit === null ? 'killed' : `code ${exit.code}`} after ${fmt(exitMs)} ms`,
+  );
   const pass = checks.every((c) => c.pass);
 
   // Files.
@@ -283,17 +324,26 @@ async function main() {
 
   const md = [];
   md.push(`# Soak — ${meta.date}`, '');
-  md.push(`${SOAK_SECONDS} s of load on \`dist/main.js\` (example app handler, access log on); wrk segments of ${SEGMENT_S} s with -c ${WRK_CONNECTIONS.join('/')} ` +
-    `and bench/faults/soak.lua (5 % Connection: close), plus ${CHURN_RATE} churn connections/s. Machine: ${meta.machine}; ` +
-    `load average ${meta.loadBefore} before, ${meta.loadAfter} after (the machine was shared).`, '');
-  md.push(`- wrk: ${totals.requests} responses (${fmt(totals.requests / SOAK_SECONDS, 0)}/s over the run), statuses ${JSON.stringify(totals.statuses)}, ` +
-    `socket errors connect ${totals.connect} read ${totals.read} write ${totals.write} timeout ${totals.timeout}; ${segments.length} segments`);
-  if (churnResult) md.push(`- churn: ${churnResult.finished} connections (at most ${churnResult.maxOpen} open at once), ${churnResult.unexpectedCount ?? 0} unexpected endings`);
+  md.push(
+    `${SOAK_SECONDS} s of load on \`dist/main.js\` (example app handler, access log on); wrk segments of ${SEGMENT_S} s with -c ${WRK_CONNECTIONS.join('/')} ` +
+      `and bench/faults/soak.lua (5 % Connection: close), plus ${CHURN_RATE} churn connections/s. Machine: ${meta.machine}; ` +
+      `load average ${meta.loadBefore} before, ${meta.loadAfter} after (the machine was shared).`,
+    '',
+  );
+  md.push(
+    `- wrk: ${totals.requests} responses (${fmt(totals.requests / SOAK_SECONDS, 0)}/s over the run), statuses ${JSON.stringify(totals.statuses)}, ` +
+      `socket errors connect ${totals.connect} read ${totals.read} write ${totals.write} timeout ${totals.timeout}; ${segments.length} segments`,
+  );
+  if (churnResult)
+    md.push(`- churn: ${churnResult.finished} connections (at most ${churnResult.maxOpen} open at once), ${churnResult.unexpectedCount ?? 0} unexpected endings`);
   md.push(`- error records (expected from the churn kinds): ${JSON.stringify(errorRecords)}`);
   md.push(`- baseline before the load: RSS ${fmt(baseline.rssMib)} MiB, ${baseline.fds} fds; after: RSS ${fmt(after.rssMib)} MiB, ${after.fds} fds`);
-  md.push(`- load samples (t ≥ ${WARMUP_S} s): RSS median ${fmt(rssFirst)} MiB (first third) → ${fmt(rssLast)} MiB (last third), ` +
-    `range ${fmt(Math.min(...load.map((s) => s.rssMib)))}–${fmt(Math.max(...load.map((s) => s.rssMib)))} MiB; ` +
-    `least-squares slope ${fmt(slope, 2)} MiB/min; fds max ${fdsFirstMax} → ${fdsLastMax}; V8 heap used median ${fmt(heapFirst)} → ${fmt(heapLast)} MiB`, '');
+  md.push(
+    `- load samples (t ≥ ${WARMUP_S} s): RSS median ${fmt(rssFirst)} MiB (first third) → ${fmt(rssLast)} MiB (last third), ` +
+      `range ${fmt(Math.min(...load.map((s) => s.rssMib)))}–${fmt(Math.max(...load.map((s) => s.rssMib)))} MiB; ` +
+      `least-squares slope ${fmt(slope, 2)} MiB/min; fds max ${fdsFirstMax} → ${fdsLastMax}; V8 heap used median ${fmt(heapFirst)} → ${fmt(heapLast)} MiB`,
+    '',
+  );
   // One row per minute of load (wrk's -c cycle is 60 s: single samples would alias it), plus
   // the baseline and the last sample after the load.
   const range = (xs, d = 1) => {
@@ -307,8 +357,16 @@ async function main() {
     const w = loadAll.filter((x) => x.t > from && x.t <= from + 60);
     if (w.length === 0) continue;
     const rates = w.map((x) => x.rps).filter((x) => x !== null);
-    md.push(`| ${from}–${Math.min(from + 60, SOAK_SECONDS)} | ${w.length} | ${range(w.map((x) => x.rssMib))} | ${range(w.map((x) => x.fds), 0)} | ` +
-      `${range(w.map((x) => x.heapMib))} | ${range(w.map((x) => x.conns), 0)} | ${fmt(rates.reduce((a, b) => a + b, 0) / rates.length, 0)} |`);
+    md.push(
+      `| ${from}–${Math.min(from + 60, SOAK_SECONDS)} | ${w.length} | ${range(w.map((x) => x.rssMib))} | ${range(
+        w.map((x) => x.fds),
+        0,
+      )} | ` +
+        `${range(w.map((x) => x.heapMib))} | ${range(
+          w.map((x) => x.conns),
+          0,
+        )} | ${fmt(rates.reduce((a, b) => a + b, 0) / rates.length, 0)} |`,
+    );
   }
   md.push(`| after (+${fmt(after.t - SOAK_SECONDS, 0)} s) | 1 | ${fmt(after.rssMib)} | ${after.fds} | ${fmt(after.heapMib)} | ${after.conns ?? '–'} | – |`);
   md.push('', `(All ${samples.length} samples, every ${SAMPLE_S} s, in samples.csv.)`, '');

@@ -119,8 +119,14 @@ function parse(argv: string[]): Settings {
       loadSecureContext({ certfile: tlsCert, keyfile: tlsKey, password: tlsPassword });
     } catch (e) {
       const err = e as Error & { code?: string };
-      const option = err.code === 'ERR_TLS_PASSWORD' ? (passwordFile === undefined ? '--tls-key' : '--tls-password-file')
-        : err.code === 'ERR_TLS_KEY' && tlsKey !== null ? '--tls-key' : '--tls-cert';
+      const option =
+        err.code === 'ERR_TLS_PASSWORD'
+          ? passwordFile === undefined
+            ? '--tls-key'
+            : '--tls-password-file'
+          : err.code === 'ERR_TLS_KEY' && tlsKey !== null
+            ? '--tls-key'
+            : '--tls-cert';
       usageError(`argument ${option}: ${err.message}`);
     }
   }

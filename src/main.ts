@@ -103,7 +103,14 @@ async function main(): Promise<void> {
   const app = listenUrl(service.app.serverAddress, appScheme(config));
   const metrics = listenUrl(service.metricsServer!.serverAddress);
   logs.log.info(
-    { app, metrics, handler: handler.name, node: process.version, openTelemetry: tracing !== null, settings: { ...config, MAX_CONNECTIONS: Number.isFinite(config.MAX_CONNECTIONS) ? config.MAX_CONNECTIONS : 'unlimited' } },
+    {
+      app,
+      metrics,
+      handler: handler.name,
+      node: process.version,
+      openTelemetry: tracing !== null,
+      settings: { ...config, MAX_CONNECTIONS: Number.isFinite(config.MAX_CONNECTIONS) ? config.MAX_CONNECTIONS : 'unlimited' },
+    },
     `listening on ${app} (${handler.name}), metrics on ${metrics}`,
   );
 }

@@ -87,7 +87,7 @@ async function get(port: number, target: string, version = '1.0'): Promise<{ sta
 }
 
 describe('basehttp', () => {
-  it('serves -d on -b and the port given, with CPython\'s line, log lines on stderr, HTTP/1.0 by default', async () => {
+  it("serves -d on -b and the port given, with CPython's line, log lines on stderr, HTTP/1.0 by default", async () => {
     const cmd = await run(['-b', '127.0.0.1', '-d', tree.base, '0']);
     expect(cmd.banner).toMatch(/^Serving HTTP on 127\.0\.0\.1 port (\d+) \(http:\/\/127\.0\.0\.1:\1\/\) \.\.\.$/);
     const listing = await get(cmd.port, '/');
@@ -121,11 +121,20 @@ describe('basehttp', () => {
       socket.pause();
       cmd.child.kill(signal);
       // New connections are refused once the drain began.
-      await expect.poll(() => new Promise<boolean>((resolve) => {
-        const probe = net.connect(cmd.port, '127.0.0.1');
-        probe.once('connect', () => { probe.destroy(); resolve(false); });
-        probe.once('error', () => resolve(true));
-      }), { timeout: 10_000 }).toBe(true);
+      await expect
+        .poll(
+          () =>
+            new Promise<boolean>((resolve) => {
+              const probe = net.connect(cmd.port, '127.0.0.1');
+              probe.once('connect', () => {
+                probe.destroy();
+                resolve(false);
+              });
+              probe.once('error', () => resolve(true));
+            }),
+          { timeout: 10_000 },
+        )
+        .toBe(true);
       socket.resume();
       expect(await got.waitClosed(20_000)).toBe('close');
       const [res] = parseResponses(got.data).responses;
@@ -173,7 +182,12 @@ describe('basehttp', () => {
   });
 
   it('npx basehttp runs the bin from the repository', () => {
-    const r = spawnSync('npx', ['basehttp', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, npm_config_offline: 'true', npm_config_yes: 'true' } });
+    const r = spawnSync('npx', ['basehttp', '--help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, npm_config_offline: 'true', npm_config_yes: 'true' },
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^usage: basehttp /);
@@ -184,7 +198,8 @@ describe(`basehttp over TLS${opensslMissing}${curlMissing}`, () => {
   const curl = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
       execFile(CURL, ['-sS', ...args], { timeout: 15_000 }, (err, stdout, stderr) =>
-        resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), stdout, stderr }));
+        resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), stdout, stderr }),
+      );
     });
 
   it.skipIf(opensslMissing !== '' || curlMissing !== '')('--tls-cert and --tls-key: "Serving HTTPS", and curl --cacert gets the files', async () => {
@@ -198,7 +213,19 @@ describe(`basehttp over TLS${opensslMissing}${curlMissing}`, () => {
   });
 
   it.skipIf(opensslMissing !== '' || curlMissing !== '')('--tls-password-file opens an encrypted key', async () => {
-    const cmd = await run(['-b', '127.0.0.1', '-d', tree.base, '--tls-cert', certs!.encryptedCert, '--tls-key', certs!.encryptedKey, '--tls-password-file', certs!.passwordFile, '0']);
+    const cmd = await run([
+      '-b',
+      '127.0.0.1',
+      '-d',
+      tree.base,
+      '--tls-cert',
+      certs!.encryptedCert,
+      '--tls-key',
+      certs!.encryptedKey,
+      '--tls-password-file',
+      certs!.passwordFile,
+      '0',
+    ]);
     const r = await curl(['--cacert', certs!.encryptedCert, `https://127.0.0.1:${cmd.port}/sub/b.txt`]);
     expect(r.stdout).toBe('bee\n');
     cmd.child.kill('SIGTERM');
@@ -211,7 +238,10 @@ describe(`basehttp over TLS${opensslMissing}${curlMissing}`, () => {
       [['--tls-cert', c.garbage], /argument --tls-cert: .*no usable PEM certificate/],
       [['--tls-cert', c.cert, '--tls-key', c.garbage], /argument --tls-key: .*not a usable PEM private key/],
       [['--tls-cert', c.encryptedCert, '--tls-key', c.encryptedKey], /argument --tls-key: .*is encrypted and no password was given/],
-      [['--tls-cert', c.encryptedCert, '--tls-key', c.encryptedKey, '--tls-password-file', c.cert], /argument --tls-password-file: .*does not open with the password given/],
+      [
+        ['--tls-cert', c.encryptedCert, '--tls-key', c.encryptedKey, '--tls-password-file', c.cert],
+        /argument --tls-password-file: .*does not open with the password given/,
+      ],
       [['--tls-cert', c.cert, '--tls-password-file', '/nonexistent/p.txt'], /Failed to read TLS password file: ENOENT/],
     ];
     for (const [args, message] of cases) {

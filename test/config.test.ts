@@ -59,14 +59,22 @@ describe('config schema', () => {
 
   it('treats an empty or blank value as unset', () => {
     const r = loadConfig({ PORT: '', METRICS_PORT: '   ', ACCESS_LOG: '', LOG_LEVEL: ' ', HANDLER_MODULE: '' });
-    expect(r.ok && [r.config.PORT, r.config.METRICS_PORT, r.config.ACCESS_LOG, r.config.LOG_LEVEL, r.config.HANDLER_MODULE]).toEqual([
-      8000, 9464, true, 'info', null,
-    ]);
+    expect(r.ok && [r.config.PORT, r.config.METRICS_PORT, r.config.ACCESS_LOG, r.config.LOG_LEVEL, r.config.HANDLER_MODULE]).toEqual([8000, 9464, true, 'info', null]);
   });
 
   it.each([
-    ['false', false], ['0', false], ['no', false], ['off', false], ['FALSE', false], ['Off', false],
-    ['true', true], ['1', true], ['yes', true], ['on', true], ['TRUE', true], [' yes ', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['off', false],
+    ['FALSE', false],
+    ['Off', false],
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['on', true],
+    ['TRUE', true],
+    [' yes ', true],
   ])('reads the boolean %j as %s', (raw, value) => {
     const r = loadConfig({ ACCESS_LOG: raw });
     expect(r.ok && r.config.ACCESS_LOG).toBe(value);
@@ -74,13 +82,24 @@ describe('config schema', () => {
 
   it('parses integers, limits, enums and hosts', () => {
     const r = loadConfig({
-      PORT: '0', METRICS_PORT: '65535', MAX_CONNECTIONS: '250', LOG_LEVEL: 'DEBUG', PROTOCOL_VERSION: 'HTTP/1.0',
-      HOST: '[::1]', HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '1000',
+      PORT: '0',
+      METRICS_PORT: '65535',
+      MAX_CONNECTIONS: '250',
+      LOG_LEVEL: 'DEBUG',
+      PROTOCOL_VERSION: 'HTTP/1.0',
+      HOST: '[::1]',
+      HEADERS_TIMEOUT_MS: '1000',
+      REQUEST_TIMEOUT_MS: '1000',
     });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect([r.config.PORT, r.config.METRICS_PORT, r.config.MAX_CONNECTIONS, r.config.LOG_LEVEL, r.config.PROTOCOL_VERSION, r.config.HOST]).toEqual([
-      0, 65535, 250, 'debug', 'HTTP/1.0', '::1',
+      0,
+      65535,
+      250,
+      'debug',
+      'HTTP/1.0',
+      '::1',
     ]);
     expect(loadConfig({ MAX_CONNECTIONS: 'unlimited' }).ok && loadConfig({ HOST: 'localhost' }).ok).toBe(true);
   });
@@ -147,7 +166,9 @@ describe('config faults stop the built entry point with exit 78', () => {
   it('an ERROR_LOG_FILE that cannot be opened', () => {
     const r = runMain({ PORT: '0', METRICS_PORT: '0', ERROR_LOG_FILE: '/nonexistent-dir/errors.log' });
     expect(r.status).toBe(CONFIG_EXIT_CODE);
-    expect(r.stderr).toMatch(/^config error: ERROR_LOG_FILE="\/nonexistent-dir\/errors.log": cannot be opened for appending \(E[A-Z]+\); expected a writable file path\n$/);
+    expect(r.stderr).toMatch(
+      /^config error: ERROR_LOG_FILE="\/nonexistent-dir\/errors.log": cannot be opened for appending \(E[A-Z]+\); expected a writable file path\n$/,
+    );
     expect(r.stdout).toBe('');
   });
 });

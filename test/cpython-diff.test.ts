@@ -48,8 +48,7 @@ interface Golden {
 }
 
 const RECORD = process.env.CPYTHON_RECORD === '1';
-const goldenPath = (version: string): string =>
-  fileURLToPath(new URL(`./cpython/golden-${version}.json`, import.meta.url));
+const goldenPath = (version: string): string => fileURLToPath(new URL(`./cpython/golden-${version}.json`, import.meta.url));
 
 function loadGolden(version: string): Golden | null {
   const file = goldenPath(version);
@@ -237,7 +236,8 @@ const EXPECTED_DIFFERENCES: Record<string, ExpectedDifference> = {
   'connection-list-with-close@1.1': {
     reason:
       'RFC 9110 §7.6.1: Connection is a token list, "keep-alive, close" holds close; CPython compares the whole ' +
-      'value with "close"/"keep-alive" and keeps the connection open. ' + CLOSE_HEADER_REASON,
+      'value with "close"/"keep-alive" and keeps the connection open. ' +
+      CLOSE_HEADER_REASON,
     check(ours, cpython) {
       expect(cpython.end).toBe('open');
       expectCloseHeaderAdded(ours, { ...cpython, end: 'closed' });
@@ -283,9 +283,7 @@ const EXPECTED_DIFFERENCES: Record<string, ExpectedDifference> = {
     },
   },
   'unread-body-is-not-a-request@1.1': {
-    reason:
-      'issue #2 item 5: a body the handler leaves unread is discarded, never parsed as a request; ' +
-      'CPython parses it and answers the smuggled request',
+    reason: 'issue #2 item 5: a body the handler leaves unread is discarded, never parsed as a request; ' + 'CPython parses it and answers the smuggled request',
     check(ours, cpython) {
       expect(countResponses(ours)).toBe(1);
       expect(ours.response).toMatch(/\r\n\r\nnoread\n$/);
@@ -363,15 +361,16 @@ const SENTINEL_LINE = '"GET /log-sentinel HTTP/1.0" 200 ';
  * writes each request's lines before the next one is sent, and CPython's arrive through a pipe:
  * once the sentinel's line is there (polled, at most 10 s), every earlier one is too.
  */
-async function collectLog(
-  port: number,
-  readLog: () => string,
-): Promise<{ sizes: number[]; lines: string[] }> {
+async function collectLog(port: number, readLog: () => string): Promise<{ sizes: number[]; lines: string[] }> {
   const before = readLog().length;
   const sizes: number[] = [];
   for (const request of LOG_REQUESTS) sizes.push((await exchange(port, latin1(request))).bytes.length);
   await exchange(port, latin1(LOG_SENTINEL));
-  const logLines = (): string[] => readLog().slice(before).split('\n').filter((line) => line.startsWith('127.0.0.1 - - ['));
+  const logLines = (): string[] =>
+    readLog()
+      .slice(before)
+      .split('\n')
+      .filter((line) => line.startsWith('127.0.0.1 - - ['));
   const deadline = performance.now() + 10_000;
   while (!logLines().some((line) => line.includes(SENTINEL_LINE)) && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -421,10 +420,7 @@ describe('CPython 3.13 http.server and ours answer the same bytes', () => {
 
   for (const c of CASES) {
     it(c.id, async () => {
-      const [oursResult, cpyResult] = await Promise.all([
-        run(ours.ports[c.server], c),
-        cpython ? run(cpython.ports[c.server], c) : Promise.resolve(null),
-      ]);
+      const [oursResult, cpyResult] = await Promise.all([run(ours.ports[c.server], c), cpython ? run(cpython.ports[c.server], c) : Promise.resolve(null)]);
       const reference = cpyResult ? toRecord(cpyResult) : golden313?.cases[c.id];
       if (cpyResult && reference) live.cases[c.id] = reference;
       if (!reference) throw new Error(`no CPython answer for ${c.id}: re-record golden-3.13.json`);
@@ -434,9 +430,7 @@ describe('CPython 3.13 http.server and ours answer the same bytes', () => {
         expect(show(mine), `request ${JSON.stringify(c.request.join('').slice(0, 200))}`).toEqual(show(reference));
         return;
       }
-      expect(show(mine), `listed as a deliberate difference (${difference.reason}) but we now match CPython`).not.toEqual(
-        show(reference),
-      );
+      expect(show(mine), `listed as a deliberate difference (${difference.reason}) but we now match CPython`).not.toEqual(show(reference));
       difference.check(mine, reference);
     });
   }
@@ -465,10 +459,7 @@ describe('CPython 3.13 http.server and ours answer the same bytes', () => {
     expect(codes.length).toBeGreaterThan(50);
     for (const code of codes) {
       const c: DiffCase = { id: `send-error-all-${code}@1.0`, server: '1.0', request: [`GET /error/${code} HTTP/1.0\r\n\r\n`] };
-      const [mine, theirs] = await Promise.all([
-        run(ours.ports['1.0'], c),
-        cpython ? run(cpython.ports['1.0'], c) : Promise.resolve(null),
-      ]);
+      const [mine, theirs] = await Promise.all([run(ours.ports['1.0'], c), cpython ? run(cpython.ports['1.0'], c) : Promise.resolve(null)]);
       const reference = theirs ? toRecord(theirs) : golden313?.cases[c.id];
       if (theirs && reference) live.cases[c.id] = reference;
       expect(show(toRecord(mine)), `sendError(${code})`).toEqual(reference && show(reference));

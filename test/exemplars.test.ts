@@ -69,8 +69,14 @@ describe('exemplars in process', () => {
   it('merges exemplar sets keeping the latest per bucket', () => {
     const labels = { method: 'GET', status_code: '200', handler: 'H' };
     const row = (traceId: string, le: number | '+Inf', timestampMs: number) => ({ labels, le, traceId, spanId: '00f067aa0ba902b7', seconds: 0.001, timestampMs });
-    const merged = latestExemplars([[row(TRACE_A, 0.001, 10), row(TRACE_A, '+Inf', 30)], [row(TRACE_B, 0.001, 20), row(TRACE_B, '+Inf', 5)]]);
-    expect(merged.map((r) => [r.le, r.traceId])).toEqual([[0.001, TRACE_B], ['+Inf', TRACE_A]]);
+    const merged = latestExemplars([
+      [row(TRACE_A, 0.001, 10), row(TRACE_A, '+Inf', 30)],
+      [row(TRACE_B, 0.001, 20), row(TRACE_B, '+Inf', 5)],
+    ]);
+    expect(merged.map((r) => [r.le, r.traceId])).toEqual([
+      [0.001, TRACE_B],
+      ['+Inf', TRACE_A],
+    ]);
   });
 });
 

@@ -40,7 +40,9 @@ describe('fuzzing', () => {
     const started = performance.now();
     const summary = await fuzz({ port: srv.port, seed: SEED, count: MUTATION_CASES, concurrency: 64, timeoutMs: CLIENT_TIMEOUT_MS });
     const ms = Math.round(performance.now() - started);
-    console.log(`mutation fuzz seed=${SEED}: ${summary.cases} cases in ${ms} ms; closed ${summary.closed}, reset ${summary.reset}, timeout ${summary.timeout}; slowest ${Math.round(summary.maxMs)} ms; first answers ${JSON.stringify(summary.firstAnswer)}`);
+    console.log(
+      `mutation fuzz seed=${SEED}: ${summary.cases} cases in ${ms} ms; closed ${summary.closed}, reset ${summary.reset}, timeout ${summary.timeout}; slowest ${Math.round(summary.maxMs)} ms; first answers ${JSON.stringify(summary.firstAnswer)}`,
+    );
     expect(summary.cases).toBe(MUTATION_CASES);
     expect(summary.timeouts, `seed ${SEED}: connections neither answered nor closed`).toEqual([]);
   }, 180_000);
@@ -58,20 +60,39 @@ describe('fuzzing', () => {
 
   test(`fast-check: ${STRUCTURED_RUNS} structured requests from hostile pieces`, async () => {
     const method = fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'HEAD', 'OPTIONS', 'CONNECT', 'SPAM', 'G\x00T', ''), fc.string({ maxLength: 8 }));
-    const target = fc.oneof(fc.constantFrom('/', '*', '//x', 'http://a/b', 'a:80', '/\x00', '/a b', '?', ''), fc.string({ maxLength: 20 }).map((s) => `/${s}`));
+    const target = fc.oneof(
+      fc.constantFrom('/', '*', '//x', 'http://a/b', 'a:80', '/\x00', '/a b', '?', ''),
+      fc.string({ maxLength: 20 }).map((s) => `/${s}`),
+    );
     const version = fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/0.9', 'HTTP/2.0', 'HTTP/1.10', 'http/1.1', 'HTTP/1', '', 'HTTP/1.1 ');
     const sp = fc.constantFrom(' ', '  ', '\t', ' \t', '\x0b');
     const eol = fc.constantFrom('\r\n', '\n', '\r', '\r\r\n');
-    const fieldName = fc.oneof(fc.constantFrom('Host', 'Content-Length', 'Transfer-Encoding', 'Connection', 'Expect', 'Upgrade', 'Host ', ' Host', 'X\x00'), fc.string({ maxLength: 10 }));
+    const fieldName = fc.oneof(
+      fc.constantFrom('Host', 'Content-Length', 'Transfer-Encoding', 'Connection', 'Expect', 'Upgrade', 'Host ', ' Host', 'X\x00'),
+      fc.string({ maxLength: 10 }),
+    );
     const fieldValue = fc.oneof(
-      fc.constantFrom('example.com', '5', '0', '-1', '5, 5', 'chunked', 'gzip, chunked', 'chunked, gzip', 'close', 'keep-alive', '100-continue', 'websocket', '\x00', '99999999999999999999'),
+      fc.constantFrom(
+        'example.com',
+        '5',
+        '0',
+        '-1',
+        '5, 5',
+        'chunked',
+        'gzip, chunked',
+        'chunked, gzip',
+        'close',
+        'keep-alive',
+        '100-continue',
+        'websocket',
+        '\x00',
+        '99999999999999999999',
+      ),
       fc.string({ maxLength: 20 }),
     );
     const field = fc.tuple(fieldName, fc.constantFrom(':', ': ', ' :', ':\t'), fieldValue, eol).map(([n, c, v, e]) => `${n}${c}${v}${e}`);
     const body = fc.oneof(fc.constant(''), fc.constantFrom('hello', '5\r\nhello\r\n0\r\n\r\n', '0\r\n\r\n', 'ffffffffffffffff\r\n'), fc.string({ maxLength: 40 }));
-    const request = fc
-      .tuple(method, sp, target, sp, version, eol, fc.array(field, { maxLength: 8 }), eol, body)
-      .map((parts) => parts.flat().join(''));
+    const request = fc.tuple(method, sp, target, sp, version, eol, fc.array(field, { maxLength: 8 }), eol, body).map((parts) => parts.flat().join(''));
     await fc.assert(
       fc.asyncProperty(request, fc.boolean(), async (req, pipelineCanary) => {
         const writes = [latin1(req)];
@@ -85,8 +106,7 @@ describe('fuzzing', () => {
 
   test(`fast-check: ${SPLIT_RUNS} pipelined valid requests give the same answers however they are split`, async () => {
     const pipeline = fc.array(fc.constantFrom(...PIPELINE_SEEDS), { minLength: 1, maxLength: 4 });
-    const answers = (data: Buffer): string[] =>
-      parseResponses(data).responses.map((r) => `${r.status} ${r.body.toString('latin1')}`);
+    const answers = (data: Buffer): string[] => parseResponses(data).responses.map((r) => `${r.status} ${r.body.toString('latin1')}`);
     await fc.assert(
       fc.asyncProperty(pipeline, fc.array(fc.nat(), { maxLength: 6 }), async (requests, cutSeeds) => {
         const bytes = latin1(requests.join(''));
@@ -109,14 +129,20 @@ describe('fuzzing', () => {
       const r = await sendRaw(srv.port, s, { halfClose: true, timeoutMs: CLIENT_TIMEOUT_MS });
       const text = r.data.toString('latin1');
       // HTTP/0.9 answers a bare body; everything else a status line.
-      expect(text.startsWith('HTTP/1.1 200') || text.startsWith('HTTP/1.1 100') || text.startsWith('GET /09'), `${JSON.stringify(s)} -> ${JSON.stringify(text.slice(0, 80))}`).toBe(true);
+      expect(
+        text.startsWith('HTTP/1.1 200') || text.startsWith('HTTP/1.1 100') || text.startsWith('GET /09'),
+        `${JSON.stringify(s)} -> ${JSON.stringify(text.slice(0, 80))}`,
+      ).toBe(true);
     }
   });
 
   test('no socket leaked, nothing but client faults reached handleError', async () => {
     expect(await eventually(() => srv.server.activeConnections === 0, 15_000), `activeConnections = ${srv.server.activeConnections}`).toBe(true);
     const unexpected = srv.server.errors.filter((e) => !(typeof e === 'object' && e !== null && typeof (e as { status?: unknown }).status === 'number'));
-    expect(unexpected.map((e) => (e instanceof Error ? e.stack : String(e))), 'non-HTTP errors in handleError').toEqual([]);
+    expect(
+      unexpected.map((e) => (e instanceof Error ? e.stack : String(e))),
+      'non-HTTP errors in handleError',
+    ).toEqual([]);
     expect(calls.length, 'some fuzz cases must reach a handler').toBeGreaterThan(1_000);
   });
 });

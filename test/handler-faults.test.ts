@@ -50,7 +50,14 @@ async function startQuiet(): Promise<Started> {
   const server = new Quiet(['127.0.0.1', 0], Faulty);
   await server.ready;
   void server.serveForever();
-  return { server, port: server.serverAddress[1], close: async () => { await server.shutdown(); server.serverClose(); } };
+  return {
+    server,
+    port: server.serverAddress[1],
+    close: async () => {
+      await server.shutdown();
+      server.serverClose();
+    },
+  };
 }
 
 describe('faults', () => {

@@ -21,7 +21,9 @@ describe('HANDLER_MODULE resolution', () => {
     expect(isHandlerClass(BaseHTTPRequestHandler)).toBe(true);
     class Lookalike {
       setup(): void {}
-      parseRequest(): boolean { return true; }
+      parseRequest(): boolean {
+        return true;
+      }
       handleOneRequest(): void {}
       sendResponse(): void {}
     }
@@ -69,13 +71,41 @@ describe('HANDLER_MODULE in the built entry point', () => {
   });
 
   it.each([
-    ['a missing module', `./${FIX}/does-not-exist.mjs`, /^config error: HANDLER_MODULE="\.\/test\/fixtures\/service\/does-not-exist\.mjs": the module cannot be found: Error: Cannot find module '.*does-not-exist\.mjs'/],
-    ['a missing package', 'no-such-handler-package', /^config error: HANDLER_MODULE="no-such-handler-package": the module cannot be found: Error: Cannot find package 'no-such-handler-package'/],
-    ['no default export', `./${FIX}/no-default.mjs`, /^config error: HANDLER_MODULE=".*no-default\.mjs": the module has no default export; expected `export default class MyHandler extends BaseHTTPRequestHandler \{ … \}`$/],
-    ['an object', `./${FIX}/not-a-class.mjs`, /^config error: HANDLER_MODULE=".*not-a-class\.mjs": the default export is an object \(\[object Object\]\); expected a class that extends BaseHTTPRequestHandler$/],
-    ['an unrelated class', `./${FIX}/unrelated-class.mjs`, /^config error: HANDLER_MODULE=".*unrelated-class\.mjs": the default export is a function or class not derived from BaseHTTPRequestHandler \(Unrelated\); expected a class that extends BaseHTTPRequestHandler$/],
-    ['a module that throws', `./${FIX}/throws-on-import.mjs`, /^config error: HANDLER_MODULE=".*throws-on-import\.mjs": the module failed to load: Error: cannot start: missing settings$/],
-    ['a route table naming a missing method', `./${FIX}/broken-routes.mjs`, /^config error: HANDLER_MODULE=".*broken-routes\.mjs": the handler class is not usable \(ERR_ROUTE_METHOD_MISSING\): BrokenRoutes\.routes\['GET \/users\/:id'\]: names the method 'getUser', which BrokenRoutes does not define$/],
+    [
+      'a missing module',
+      `./${FIX}/does-not-exist.mjs`,
+      /^config error: HANDLER_MODULE="\.\/test\/fixtures\/service\/does-not-exist\.mjs": the module cannot be found: Error: Cannot find module '.*does-not-exist\.mjs'/,
+    ],
+    [
+      'a missing package',
+      'no-such-handler-package',
+      /^config error: HANDLER_MODULE="no-such-handler-package": the module cannot be found: Error: Cannot find package 'no-such-handler-package'/,
+    ],
+    [
+      'no default export',
+      `./${FIX}/no-default.mjs`,
+      /^config error: HANDLER_MODULE=".*no-default\.mjs": the module has no default export; expected `export default class MyHandler extends BaseHTTPRequestHandler \{ … \}`$/,
+    ],
+    [
+      'an object',
+      `./${FIX}/not-a-class.mjs`,
+      /^config error: HANDLER_MODULE=".*not-a-class\.mjs": the default export is an object \(\[object Object\]\); expected a class that extends BaseHTTPRequestHandler$/,
+    ],
+    [
+      'an unrelated class',
+      `./${FIX}/unrelated-class.mjs`,
+      /^config error: HANDLER_MODULE=".*unrelated-class\.mjs": the default export is a function or class not derived from BaseHTTPRequestHandler \(Unrelated\); expected a class that extends BaseHTTPRequestHandler$/,
+    ],
+    [
+      'a module that throws',
+      `./${FIX}/throws-on-import.mjs`,
+      /^config error: HANDLER_MODULE=".*throws-on-import\.mjs": the module failed to load: Error: cannot start: missing settings$/,
+    ],
+    [
+      'a route table naming a missing method',
+      `./${FIX}/broken-routes.mjs`,
+      /^config error: HANDLER_MODULE=".*broken-routes\.mjs": the handler class is not usable \(ERR_ROUTE_METHOD_MISSING\): BrokenRoutes\.routes\['GET \/users\/:id'\]: names the method 'getUser', which BrokenRoutes does not define$/,
+    ],
   ])('%s exits 78 with one clear line', (_kind, spec, line) => {
     const r = runMain({ PORT: '0', METRICS_PORT: '0', HANDLER_MODULE: spec });
     expect(r.status).toBe(CONFIG_EXIT_CODE);

@@ -72,7 +72,14 @@ async function serve(options: Partial<HTTPSServerOptions> = {}, settings: Partia
 /** A TLS connection that trusts the test certificate, and a collector of what it receives. */
 async function tlsOpen(port: number, alpn: string[] = ['http/1.1'], ca = certs.cert, allowHalfOpen = false): Promise<{ socket: TLSSocket; got: SocketCollector }> {
   // allowHalfOpen reaches the underlying net.Socket; @types/node's ConnectionOptions lacks it.
-  const options: ConnectionOptions & { allowHalfOpen: boolean } = { host: '127.0.0.1', port, ca: readFileSync(ca), servername: 'localhost', ALPNProtocols: alpn, allowHalfOpen };
+  const options: ConnectionOptions & { allowHalfOpen: boolean } = {
+    host: '127.0.0.1',
+    port,
+    ca: readFileSync(ca),
+    servername: 'localhost',
+    ALPNProtocols: alpn,
+    allowHalfOpen,
+  };
   const socket = tlsConnect(options);
   const got = new SocketCollector(socket);
   await new Promise<void>((resolve, reject) => {
@@ -91,7 +98,8 @@ describe(`HTTPSServer${opensslMissing}`, () => {
     const url = `https://localhost:${server.serverAddress[1]}/hello`;
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(CURL, ['-sS', '-v', '--cacert', certs.cert, url], { timeout: 10_000 }, (err, stdout, stderr) =>
-        resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? 1), stdout, stderr }));
+        resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? 1), stdout, stderr }),
+      );
     });
     expect(r.stderr).not.toMatch(/SSL certificate problem/);
     expect(r.code).toBe(0);
@@ -237,7 +245,10 @@ describe(`HTTPSServer certificates${opensslMissing}`, () => {
     ];
     for (const [options, code, message] of cases) {
       const server = new HTTPSServer(['127.0.0.1', 0], Handler, { certfile: certs.cert, keyfile: certs.key, ...options });
-      const error = await server.ready.then(() => null, (e: unknown) => e as { code?: string; message?: string });
+      const error = await server.ready.then(
+        () => null,
+        (e: unknown) => e as { code?: string; message?: string },
+      );
       expect(error?.code, JSON.stringify(options)).toBe(code);
       expect(error?.message).toMatch(message);
       expect(server.socket?.listening ?? false).toBe(false);

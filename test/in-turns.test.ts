@@ -69,6 +69,11 @@ describe('visitInTurns', () => {
 
   test('a pass that fits the budget is done in one turn', async () => {
     vi.spyOn(performance, 'now').mockReturnValue(0);
-    expect(await runAll(Array.from({ length: 10_000 }, () => 0), () => false)).toEqual([10_000]);
+    expect(
+      await runAll(
+        Array.from({ length: 10_000 }, () => 0),
+        () => false,
+      ),
+    ).toEqual([10_000]);
   });
 });

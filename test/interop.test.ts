@@ -103,9 +103,7 @@ describe(`curl${curlMissing}`, () => {
   it.skipIf(curlMissing !== '')('--http1.1 reuses one connection for several URLs', async () => {
     const r = await curl(['--http1.1', '-w', '[%{num_connects} %{http_version} %{http_code}]\n', `${base11}/a`, `${base11}/b`, `${base11}/c`]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(
-      'GET /a HTTP/1.1\n[1 1.1 200]\nGET /b HTTP/1.1\n[0 1.1 200]\nGET /c HTTP/1.1\n[0 1.1 200]\n',
-    );
+    expect(r.stdout).toBe('GET /a HTTP/1.1\n[1 1.1 200]\nGET /b HTTP/1.1\n[0 1.1 200]\nGET /c HTTP/1.1\n[0 1.1 200]\n');
     expect(fixture.connections['1.1']).toBe(1);
   });
 

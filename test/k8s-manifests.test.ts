@@ -464,11 +464,41 @@ describe('the checks reject', () => {
   });
 
   test.each<[string, (d: Obj) => void, RegExp]>([
-    ['a port number written as a string', (d) => { d.spec.template.spec.containers[0].ports[0].containerPort = '8000'; }, /containerPort must be integer/],
-    ['a container without a name', (d) => { delete d.spec.template.spec.containers[0].name; }, /required property 'name'|must have required property name/],
-    ['an unknown enum value', (d) => { d.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes'; }, /imagePullPolicy must be equal to one of the allowed values/],
-    ['a malformed quantity', (d) => { d.spec.template.spec.containers[0].resources.limits.memory = '256 megs'; }, /memory must match format "quantity"/],
-    ['a port out of range', (d) => { d.spec.template.spec.containers[0].ports[0].containerPort = 2 ** 31; }, /containerPort must match format "int32"/],
+    [
+      'a port number written as a string',
+      (d) => {
+        d.spec.template.spec.containers[0].ports[0].containerPort = '8000';
+      },
+      /containerPort must be integer/,
+    ],
+    [
+      'a container without a name',
+      (d) => {
+        delete d.spec.template.spec.containers[0].name;
+      },
+      /required property 'name'|must have required property name/,
+    ],
+    [
+      'an unknown enum value',
+      (d) => {
+        d.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes';
+      },
+      /imagePullPolicy must be equal to one of the allowed values/,
+    ],
+    [
+      'a malformed quantity',
+      (d) => {
+        d.spec.template.spec.containers[0].resources.limits.memory = '256 megs';
+      },
+      /memory must match format "quantity"/,
+    ],
+    [
+      'a port out of range',
+      (d) => {
+        d.spec.template.spec.containers[0].ports[0].containerPort = 2 ** 31;
+      },
+      /containerPort must match format "int32"/,
+    ],
   ])('schema violations: %s', async (_name, mutate, expected) => {
     const d = byKind('Deployment');
     mutate(d);
@@ -490,34 +520,172 @@ describe('the checks reject', () => {
   const container = (all: Obj[]): Obj => find(all, 'Deployment').spec.template.spec.containers[0];
 
   test.each<[string, (all: Obj[]) => void, RegExp]>([
-    ['a Deployment selector that misses its pods', (a) => { find(a, 'Deployment').spec.selector.matchLabels['app.kubernetes.io/name'] = 'other'; }, /Deployment basehttp: spec.selector/],
-    ['a Service selecting other pods', (a) => { find(a, 'Service').spec.selector['app.kubernetes.io/instance'] = 'canary'; }, /Service basehttp: selector/],
-    ['a Service targeting an undeclared port name', (a) => { find(a, 'Service').spec.ports[0].targetPort = 'web'; }, /targetPort web is not a container port/],
-    ['an autoscaler aimed at another Deployment', (a) => { find(a, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name = 'basehttp-old'; }, /scaleTargetRef apps\/v1 Deployment basehttp-old/],
-    ['an autoscaler on CPU without a CPU request', (a) => { delete container(a).resources.requests.cpu; }, /cpu utilization needs a cpu request/],
-    ['replicas set beside an autoscaler', (a) => { find(a, 'Deployment').spec.replicas = 3; }, /spec.replicas is set/],
-    ['a disruption budget selecting other pods', (a) => { find(a, 'PodDisruptionBudget').spec.selector.matchLabels['app.kubernetes.io/name'] = 'x'; }, /PodDisruptionBudget basehttp: selector/],
-    ['a disruption budget that allows evicting every pod', (a) => { find(a, 'PodDisruptionBudget').spec.maxUnavailable = 3; }, /maxUnavailable 3 allows evicting all 3 pods/],
-    ['a PodMonitor on an undeclared port', (a) => { find(a, 'PodMonitor').spec.podMetricsEndpoints[0].port = 'prom'; }, /PodMonitor basehttp: endpoint/],
-    ['a readiness probe on the app port', (a) => { container(a).readinessProbe.httpGet.port = 'http'; }, /readinessProbe: expected GET \/readyz/],
-    ['a liveness probe on an undeclared port', (a) => { container(a).livenessProbe.httpGet.port = 'admin'; }, /livenessProbe: expected GET \/healthz/],
-    ['a container port that disagrees with METRICS_PORT', (a) => { container(a).ports[1].containerPort = 9100; }, /container port "metrics" is 9100, METRICS_PORT is 9464/],
-    ['an env value the service rejects', (a) => { container(a).env.find((e: Obj) => e.name === 'SHUTDOWN_TIMEOUT_MS').value = '10s'; }, /container env: SHUTDOWN_TIMEOUT_MS="10s"/],
-    ['a grace period shorter than delay + drain + watchdog', (a) => { find(a, 'Deployment').spec.template.spec.terminationGracePeriodSeconds = 15; }, /terminationGracePeriodSeconds 15 s must exceed .* = 17 s/],
-    ['no readiness delay', (a) => { container(a).env.find((e: Obj) => e.name === 'READINESS_DELAY_MS').value = '0'; }, /READINESS_DELAY_MS is 0/],
-    ['a scrape annotation on the wrong port', (a) => { find(a, 'Deployment').spec.template.metadata.annotations['prometheus.io/port'] = '8000'; }, /pod annotations/],
+    [
+      'a Deployment selector that misses its pods',
+      (a) => {
+        find(a, 'Deployment').spec.selector.matchLabels['app.kubernetes.io/name'] = 'other';
+      },
+      /Deployment basehttp: spec.selector/,
+    ],
+    [
+      'a Service selecting other pods',
+      (a) => {
+        find(a, 'Service').spec.selector['app.kubernetes.io/instance'] = 'canary';
+      },
+      /Service basehttp: selector/,
+    ],
+    [
+      'a Service targeting an undeclared port name',
+      (a) => {
+        find(a, 'Service').spec.ports[0].targetPort = 'web';
+      },
+      /targetPort web is not a container port/,
+    ],
+    [
+      'an autoscaler aimed at another Deployment',
+      (a) => {
+        find(a, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name = 'basehttp-old';
+      },
+      /scaleTargetRef apps\/v1 Deployment basehttp-old/,
+    ],
+    [
+      'an autoscaler on CPU without a CPU request',
+      (a) => {
+        delete container(a).resources.requests.cpu;
+      },
+      /cpu utilization needs a cpu request/,
+    ],
+    [
+      'replicas set beside an autoscaler',
+      (a) => {
+        find(a, 'Deployment').spec.replicas = 3;
+      },
+      /spec.replicas is set/,
+    ],
+    [
+      'a disruption budget selecting other pods',
+      (a) => {
+        find(a, 'PodDisruptionBudget').spec.selector.matchLabels['app.kubernetes.io/name'] = 'x';
+      },
+      /PodDisruptionBudget basehttp: selector/,
+    ],
+    [
+      'a disruption budget that allows evicting every pod',
+      (a) => {
+        find(a, 'PodDisruptionBudget').spec.maxUnavailable = 3;
+      },
+      /maxUnavailable 3 allows evicting all 3 pods/,
+    ],
+    [
+      'a PodMonitor on an undeclared port',
+      (a) => {
+        find(a, 'PodMonitor').spec.podMetricsEndpoints[0].port = 'prom';
+      },
+      /PodMonitor basehttp: endpoint/,
+    ],
+    [
+      'a readiness probe on the app port',
+      (a) => {
+        container(a).readinessProbe.httpGet.port = 'http';
+      },
+      /readinessProbe: expected GET \/readyz/,
+    ],
+    [
+      'a liveness probe on an undeclared port',
+      (a) => {
+        container(a).livenessProbe.httpGet.port = 'admin';
+      },
+      /livenessProbe: expected GET \/healthz/,
+    ],
+    [
+      'a container port that disagrees with METRICS_PORT',
+      (a) => {
+        container(a).ports[1].containerPort = 9100;
+      },
+      /container port "metrics" is 9100, METRICS_PORT is 9464/,
+    ],
+    [
+      'an env value the service rejects',
+      (a) => {
+        container(a).env.find((e: Obj) => e.name === 'SHUTDOWN_TIMEOUT_MS').value = '10s';
+      },
+      /container env: SHUTDOWN_TIMEOUT_MS="10s"/,
+    ],
+    [
+      'a grace period shorter than delay + drain + watchdog',
+      (a) => {
+        find(a, 'Deployment').spec.template.spec.terminationGracePeriodSeconds = 15;
+      },
+      /terminationGracePeriodSeconds 15 s must exceed .* = 17 s/,
+    ],
+    [
+      'no readiness delay',
+      (a) => {
+        container(a).env.find((e: Obj) => e.name === 'READINESS_DELAY_MS').value = '0';
+      },
+      /READINESS_DELAY_MS is 0/,
+    ],
+    [
+      'a scrape annotation on the wrong port',
+      (a) => {
+        find(a, 'Deployment').spec.template.metadata.annotations['prometheus.io/port'] = '8000';
+      },
+      /pod annotations/,
+    ],
   ])('cross-references: %s', (_name, mutate, expected) => {
     expect(withDocs(mutate).join('\n')).toMatch(expected);
   });
 
   test.each<[string, (d: Obj) => void, RegExp]>([
-    ['root', (d) => { d.spec.template.spec.securityContext.runAsUser = 0; }, /numeric non-zero runAsUser/],
-    ['a writable root filesystem', (d) => { d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false; }, /readOnlyRootFilesystem/],
-    ['privilege escalation', (d) => { delete d.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation; }, /allowPrivilegeEscalation/],
-    ['an added capability', (d) => { d.spec.template.spec.containers[0].securityContext.capabilities.add = ['NET_BIND_SERVICE']; }, /drop ALL capabilities/],
-    ['no seccomp profile', (d) => { delete d.spec.template.spec.securityContext.seccompProfile; }, /seccompProfile RuntimeDefault/],
-    ['no memory limit', (d) => { delete d.spec.template.spec.containers[0].resources.limits.memory; }, /resources.limits.memory/],
-    ['a :latest image', (d) => { d.spec.template.spec.containers[0].image = 'basehttp:latest'; }, /image pinned/],
+    [
+      'root',
+      (d) => {
+        d.spec.template.spec.securityContext.runAsUser = 0;
+      },
+      /numeric non-zero runAsUser/,
+    ],
+    [
+      'a writable root filesystem',
+      (d) => {
+        d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
+      },
+      /readOnlyRootFilesystem/,
+    ],
+    [
+      'privilege escalation',
+      (d) => {
+        delete d.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation;
+      },
+      /allowPrivilegeEscalation/,
+    ],
+    [
+      'an added capability',
+      (d) => {
+        d.spec.template.spec.containers[0].securityContext.capabilities.add = ['NET_BIND_SERVICE'];
+      },
+      /drop ALL capabilities/,
+    ],
+    [
+      'no seccomp profile',
+      (d) => {
+        delete d.spec.template.spec.securityContext.seccompProfile;
+      },
+      /seccompProfile RuntimeDefault/,
+    ],
+    [
+      'no memory limit',
+      (d) => {
+        delete d.spec.template.spec.containers[0].resources.limits.memory;
+      },
+      /resources.limits.memory/,
+    ],
+    [
+      'a :latest image',
+      (d) => {
+        d.spec.template.spec.containers[0].image = 'basehttp:latest';
+      },
+      /image pinned/,
+    ],
   ])('security settings: %s', (_name, mutate, expected) => {
     const d = byKind('Deployment');
     mutate(d);
@@ -526,9 +694,7 @@ describe('the checks reject', () => {
 
   test('duplicate keys, values that YAML 1.1 reads differently, and a document that is not a mapping', () => {
     expect(parseYaml('x.yaml', 'a: 1\na: 2\n').problems.join('\n')).toMatch(/x\.yaml#0: YAML: .*unique/i);
-    expect(parseYaml('x.yaml', 'value: yes\n').problems).toEqual([
-      'x.yaml#0: reads differently as YAML 1.1 and 1.2 (quote yes/no/on/off and octal-looking numbers)',
-    ]);
+    expect(parseYaml('x.yaml', 'value: yes\n').problems).toEqual(['x.yaml#0: reads differently as YAML 1.1 and 1.2 (quote yes/no/on/off and octal-looking numbers)']);
     expect(parseYaml('x.yaml', 'mode: 0755\n').problems.length).toBe(1);
     expect(parseYaml('x.yaml', 'a: 1\n---\n- b\n').problems).toEqual(['x.yaml#1: not a mapping']);
     expect(parseYaml('x.yaml', 'value: "yes"\nmode: "0755"\n').problems).toEqual([]);

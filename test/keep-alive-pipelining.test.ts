@@ -150,7 +150,7 @@ describe('keep-alive and pipelining', () => {
     expect(Echo.seen).toEqual(['GET /few', 'GET /many', 'GET /few2']);
   });
 
-  test('a read the handler gave up on does not take the next request\'s bytes', async () => {
+  test("a read the handler gave up on does not take the next request's bytes", async () => {
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
     let inSlow!: () => void;
     const slowEntered = new Promise<void>((r) => (inSlow = r));

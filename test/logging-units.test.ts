@@ -74,7 +74,10 @@ describe('AccessLog', () => {
     log.write(fields({ path: '/c' }), 1, 'c', 'unrouted', TRACE);
     expect(readFileSync(path, 'utf8')).toBe('');
     await nextTurn();
-    const ids = readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { requestId?: string; msg: string }).requestId ?? 'other');
+    const ids = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { requestId?: string; msg: string }).requestId ?? 'other');
     expect(ids).toEqual(['a', 'b', 'other', 'c']);
     closeSync(fd);
   });

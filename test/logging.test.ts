@@ -27,8 +27,24 @@ describe('access records', () => {
     const { raw: _raw, time, pid, hostname, responseTime, requestId, req, route, trace_id, span_id, trace_flags, ...rest } = rec;
     expect(route).toBe('/');
     expect(Object.keys(rec).filter((k) => k !== 'raw')).toEqual([
-      'level', 'time', 'pid', 'hostname', 'req', 'res', 'route', 'responseTime', 'bytesSent', 'bytesReceived',
-      'httpVersion', 'userAgent', 'referer', 'requestId', 'trace_id', 'span_id', 'trace_flags', 'msg',
+      'level',
+      'time',
+      'pid',
+      'hostname',
+      'req',
+      'res',
+      'route',
+      'responseTime',
+      'bytesSent',
+      'bytesReceived',
+      'httpVersion',
+      'userAgent',
+      'referer',
+      'requestId',
+      'trace_id',
+      'span_id',
+      'trace_flags',
+      'msg',
     ]);
     expect([trace_id, span_id, trace_flags]).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/), expect.stringMatching(/^[0-9a-f]{16}$/), '01']);
     expect(typeof time).toBe('number');
@@ -201,7 +217,10 @@ describe('error records', () => {
     child = await startService({ HANDLER_MODULE: HANDLER, ERROR_LOG_FILE: file });
     expect((await request(child.appPort, 'GET', '/boom')).status).toBe(500);
     await child.waitFor((x) => x.msg === 'request completed');
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     // One record per exception: the 500 page it caused is named in `response`.
     expect(lines.map((l) => l.msg)).toEqual(['handler error']);
     expect(lines[0]!.response).toBe('code 500, message Internal Server Error');

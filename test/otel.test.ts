@@ -72,7 +72,10 @@ describe('server spans of the built service', () => {
     expect((await child.waitFor((x) => typeof x.msg === 'string' && x.msg.startsWith('listening on'))).openTelemetry).toBe(true);
     const r = await request(child.appPort, 'GET', '/active?x=1', { traceparent: `00-${TRACE}-${PARENT}-01`, tracestate: 'rojo=1' });
     expect(r.status).toBe(200);
-    const seen = JSON.parse(r.body.toString()) as { active: { traceId: string; spanId: string } | null; traceContext: { traceId: string; spanId: string; traceFlags: string } };
+    const seen = JSON.parse(r.body.toString()) as {
+      active: { traceId: string; spanId: string } | null;
+      traceContext: { traceId: string; spanId: string; traceFlags: string };
+    };
     const rec = await child.waitFor((x) => x.msg === 'request completed' && x.requestId === r.headers['x-request-id']);
     const all = await spans(child);
     const server = all.find((s) => s.kind === SERVER)!;
@@ -145,7 +148,13 @@ describe('server spans of the built service', () => {
     expect(hello.status).toBe(200);
     expect((await request(child.appPort, 'GET', '/no/such/route')).status).toBe(404);
     const rec = await child.waitFor((x) => x.msg === 'request completed' && x.requestId === hello.headers['x-request-id']);
-    const read = (): SpanJson[] => (existsSync(spansFile) ? readFileSync(spansFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SpanJson) : []);
+    const read = (): SpanJson[] =>
+      existsSync(spansFile)
+        ? readFileSync(spansFile, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as SpanJson)
+        : [];
     for (let i = 0; i < 50 && read().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     const server = read().filter((s) => s.kind === SERVER);
     expect(server.map((s) => [s.name, s.attributes['http.route'], s.attributes['http.response.status_code']])).toEqual([

@@ -107,7 +107,9 @@ function streamUpload(port: number, head: string, bodyBytes: number, chunked: bo
 }
 
 function fdLimit(): number {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
   return Number(line?.split(/\s+/)[3] ?? 0);
 }
 
@@ -119,7 +121,10 @@ describe('overload and big bodies', () => {
 
     const refused = await sendRaw(srv.port, GET, { timeoutMs: 10_000 });
     const { responses } = parseResponses(refused.data);
-    expect(responses.map((r) => r.status), `got ${JSON.stringify(refused.data.toString('latin1'))}`).toEqual([503]);
+    expect(
+      responses.map((r) => r.status),
+      `got ${JSON.stringify(refused.data.toString('latin1'))}`,
+    ).toEqual([503]);
     expect(announcesClose(responses[0]!)).toBe(true);
     expect(refused.ending).not.toBe('timeout');
 
@@ -143,7 +148,10 @@ describe('overload and big bodies', () => {
     );
     const statuses = results.map((r) => parseResponses(r.data).responses[0]?.status ?? 0);
     expect(results.filter((r) => r.ending === 'timeout').length).toBe(0);
-    expect(statuses.filter((s) => s !== 200 && s !== 503), 'answers other than 200/503').toEqual([]);
+    expect(
+      statuses.filter((s) => s !== 200 && s !== 503),
+      'answers other than 200/503',
+    ).toEqual([]);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(50);
     expect(await eventually(() => srv.server.activeConnections === 0, 10_000)).toBe(true);
   });
@@ -156,13 +164,18 @@ describe('overload and big bodies', () => {
       result = await streamUpload(srv.port, `POST /big HTTP/1.1\r\nHost: example.com\r\nContent-Length: ${upload}\r\n\r\n`, upload, false, 15_000);
     });
     const { responses } = parseResponses(result.data);
-    console.log(`413 (Content-Length): client wrote ${(result.written / MIB).toFixed(1)} MiB (${result.closedAfterMs === null ? 'no close seen' : `closed after ${result.closedAfterMs.toFixed(0)} ms`}); peak memory growth ${growth} MiB`);
+    console.log(
+      `413 (Content-Length): client wrote ${(result.written / MIB).toFixed(1)} MiB (${result.closedAfterMs === null ? 'no close seen' : `closed after ${result.closedAfterMs.toFixed(0)} ms`}); peak memory growth ${growth} MiB`,
+    );
     expect(responses.map((r) => r.status)).toEqual([413]);
     expect(announcesClose(responses[0]!)).toBe(true);
     // Either the client saw the close while still sending, or (loopback is fast) it wrote the whole
     // upload, which the server drained and dropped; a half-open client that has stopped writing cannot
     // see the server's reset, so the server side is checked below (activeConnections back to 0).
-    expect(result.closedAfterMs !== null || result.written >= upload, `the server must close the connection: the client got to write ${(result.written / MIB).toFixed(0)} MiB after the 413 and is still connected`).toBe(true);
+    expect(
+      result.closedAfterMs !== null || result.written >= upload,
+      `the server must close the connection: the client got to write ${(result.written / MIB).toFixed(0)} MiB after the 413 and is still connected`,
+    ).toBe(true);
     expect(calls.length, 'the handler must not run').toBe(0);
     expect(growth, 'server memory grew with the refused body').toBeLessThan(32);
     expect(await eventually(() => srv.server.activeConnections === 0, 15_000)).toBe(true);
@@ -176,13 +189,18 @@ describe('overload and big bodies', () => {
       result = await streamUpload(srv.port, 'POST /big HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n', upload, true, 15_000);
     });
     const { responses } = parseResponses(result.data);
-    console.log(`413 (chunked): client wrote ${(result.written / MIB).toFixed(1)} MiB (${result.closedAfterMs === null ? 'no close seen' : `closed after ${result.closedAfterMs.toFixed(0)} ms`}); peak memory growth ${growth} MiB`);
+    console.log(
+      `413 (chunked): client wrote ${(result.written / MIB).toFixed(1)} MiB (${result.closedAfterMs === null ? 'no close seen' : `closed after ${result.closedAfterMs.toFixed(0)} ms`}); peak memory growth ${growth} MiB`,
+    );
     expect(responses.map((r) => r.status)).toEqual([413]);
     expect(announcesClose(responses[0]!)).toBe(true);
     // Either the client saw the close while still sending, or (loopback is fast) it wrote the whole
     // upload, which the server drained and dropped; a half-open client that has stopped writing cannot
     // see the server's reset, so the server side is checked below (activeConnections back to 0).
-    expect(result.closedAfterMs !== null || result.written >= upload, `the server must close the connection: the client got to write ${(result.written / MIB).toFixed(0)} MiB after the 413 and is still connected`).toBe(true);
+    expect(
+      result.closedAfterMs !== null || result.written >= upload,
+      `the server must close the connection: the client got to write ${(result.written / MIB).toFixed(0)} MiB after the 413 and is still connected`,
+    ).toBe(true);
     expect(growth, 'server memory grew with the refused body').toBeLessThan(32);
     expect(await eventually(() => srv.server.activeConnections === 0, 15_000)).toBe(true);
   }, 40_000);
@@ -209,7 +227,7 @@ describe('overload and big bodies', () => {
     }
     const report = await child.report();
     expect(report.open, 'idle keep-alive connections closed early').toBe(N);
-    const perConnKiB = (((loaded.heapUsedMiB + loaded.externalMiB) - (before.heapUsedMiB + before.externalMiB)) * 1024) / N;
+    const perConnKiB = ((loaded.heapUsedMiB + loaded.externalMiB - (before.heapUsedMiB + before.externalMiB)) * 1024) / N;
     const rssPerConnKiB = ((loaded.rssMiB - before.rssMiB) * 1024) / N;
     const sorted = [...latencies].sort((a, b) => a - b);
     const median = sorted[sorted.length >> 1]!;

@@ -62,7 +62,7 @@ describe('parser properties', () => {
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const buf = Buffer.from(bytes);
         const end = scanHead(buf, 0, limits, lines);
-        if (end > 0 && lines[0]! > 1) parseHeaderLines(buf, buf.toString("latin1", 0, end), 0, lines, new HTTPMessage(), new HeadInfo(), true);
+        if (end > 0 && lines[0]! > 1) parseHeaderLines(buf, buf.toString('latin1', 0, end), 0, lines, new HTTPMessage(), new HeadInfo(), true);
       }),
       { numRuns: 3000 },
     );
@@ -81,7 +81,10 @@ describe('parser properties', () => {
           prev = p;
         }
         pieces.push(stream.subarray(prev));
-        const got = await exchange(srv.port, [...pieces.filter((p) => p.length > 0), 'GET /end HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'], { gapMs: 2, timeoutMs: 10_000 });
+        const got = await exchange(srv.port, [...pieces.filter((p) => p.length > 0), 'GET /end HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'], {
+          gapMs: 2,
+          timeoutMs: 10_000,
+        });
         const bodies = [...got.text.matchAll(/\r\n\r\n([^]*?\|)/g)].map((m) => m[1]).join('');
         expect(bodies).toBe(`${expected}GET /end |`);
       }),
@@ -89,7 +92,7 @@ describe('parser properties', () => {
     );
   });
 
-  test('request lines: the one-pass common form and the general parser agree with a model of CPython\'s split', async () => {
+  test("request lines: the one-pass common form and the general parser agree with a model of CPython's split", async () => {
     // Separators other than one SP, HTTP/1.0 and 1.1, methods of any token, targets that start
     // with '/' or '//' (collapsed), absolute-form: whichever path parses a line, the handler must
     // see what splitting on whitespace gives.
@@ -112,7 +115,11 @@ describe('parser properties', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom(...methods),
-          fc.oneof(pathArb, pathArb.map((p) => `/${p}`), fc.constant('http://h/x?y=1')),
+          fc.oneof(
+            pathArb,
+            pathArb.map((p) => `/${p}`),
+            fc.constant('http://h/x?y=1'),
+          ),
           fc.constantFrom(' ', '  ', '\t', ' \t'),
           fc.constantFrom(' ', '\t'),
           fc.constantFrom('HTTP/1.1', 'HTTP/1.0'),

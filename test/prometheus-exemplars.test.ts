@@ -44,57 +44,73 @@ afterEach(async () => {
 });
 
 describe('Prometheus stores the service’s exemplars', () => {
-  it.skipIf(!hasPrometheus).each(['1', '2'])('WORKERS=%s: shows a request’s trace id in /api/v1/query_exemplars', async (workers) => {
-    // The flags of docker-compose.yml's prometheus service.
-    const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: { prometheus: { command: string[] } } };
-    const flags = compose.services.prometheus.command;
-    expect(flags).toContain('--enable-feature=exemplar-storage');
-    // deploy/prometheus/prometheus.yml, pointed at this test's service, scraping every second.
-    const config = parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
-      global: Record<string, string>;
-      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
-    };
-    child = await startService({ WORKERS: workers });
-    config.global.scrape_interval = '1s';
-    config.global.scrape_timeout = '1s';
-    const job = config.scrape_configs.find((j) => j.job_name === 'basehttp')!;
-    job.static_configs[0]!.targets = [`127.0.0.1:${child.metricsPort}`];
-    config.scrape_configs = [job];
-    dir = mkdtempSync(join(tmpdir(), 'basehttp-prometheus-'));
-    writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
+  it.skipIf(!hasPrometheus).each(['1', '2'])(
+    'WORKERS=%s: shows a request’s trace id in /api/v1/query_exemplars',
+    async (workers) => {
+      // The flags of docker-compose.yml's prometheus service.
+      const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: { prometheus: { command: string[] } } };
+      const flags = compose.services.prometheus.command;
+      expect(flags).toContain('--enable-feature=exemplar-storage');
+      // deploy/prometheus/prometheus.yml, pointed at this test's service, scraping every second.
+      const config = parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+        global: Record<string, string>;
+        scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+      };
+      child = await startService({ WORKERS: workers });
+      config.global.scrape_interval = '1s';
+      config.global.scrape_timeout = '1s';
+      const job = config.scrape_configs.find((j) => j.job_name === 'basehttp')!;
+      job.static_configs[0]!.targets = [`127.0.0.1:${child.metricsPort}`];
+      config.scrape_configs = [job];
+      dir = mkdtempSync(join(tmpdir(), 'basehttp-prometheus-'));
+      writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
 
-    const r = await request(child.appPort, 'GET', '/', { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` });
-    expect(r.status).toBe(200);
-    const rec = await child.waitFor((x) => x.msg === 'request completed' && x.requestId === r.headers['x-request-id']);
+      const r = await request(child.appPort, 'GET', '/', { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` });
+      expect(r.status).toBe(200);
+      const rec = await child.waitFor((x) => x.msg === 'request completed' && x.requestId === r.headers['x-request-id']);
 
-    const port = await freePort();
-    const args = flags
-      .filter((f) => !f.startsWith('--config.file=') && !f.startsWith('--storage.tsdb.path='))
-      .concat([`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
-    prometheus = spawn('prometheus', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    prometheus.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const port = await freePort();
+      const args = flags
+        .filter((f) => !f.startsWith('--config.file=') && !f.startsWith('--storage.tsdb.path='))
+        .concat([
+          `--config.file=${join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--log.level=warn',
+        ]);
+      prometheus = spawn('prometheus', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      prometheus.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
 
-    const query = new URLSearchParams({ query: 'http_request_duration_seconds_bucket{job="basehttp"}', start: String(Date.now() / 1000 - 600), end: String(Date.now() / 1000 + 600) });
-    const deadline = Date.now() + 60_000;
-    let last = '';
-    for (;;) {
-      expect(prometheus.exitCode, stderr).toBeNull();
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/api/v1/query_exemplars?${query}`);
-        last = await res.text();
-        const body = JSON.parse(last) as { status: string; data: Array<{ seriesLabels: Record<string, string>; exemplars: Array<{ labels: Record<string, string>; value: string }> }> };
-        const found = body.data?.flatMap((s) => s.exemplars.filter((e) => e.labels.trace_id === TRACE).map((e) => ({ series: s.seriesLabels, e })));
-        if (found !== undefined && found.length > 0) {
-          expect(found[0]!.e.labels.span_id).toBe(rec.span_id);
-          expect(found[0]!.series).toMatchObject({ job: 'basehttp', method: 'GET', status_code: '200', handler: 'AppHandler' });
-          break;
+      const query = new URLSearchParams({
+        query: 'http_request_duration_seconds_bucket{job="basehttp"}',
+        start: String(Date.now() / 1000 - 600),
+        end: String(Date.now() / 1000 + 600),
+      });
+      const deadline = Date.now() + 60_000;
+      let last = '';
+      for (;;) {
+        expect(prometheus.exitCode, stderr).toBeNull();
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/api/v1/query_exemplars?${query}`);
+          last = await res.text();
+          const body = JSON.parse(last) as {
+            status: string;
+            data: Array<{ seriesLabels: Record<string, string>; exemplars: Array<{ labels: Record<string, string>; value: string }> }>;
+          };
+          const found = body.data?.flatMap((s) => s.exemplars.filter((e) => e.labels.trace_id === TRACE).map((e) => ({ series: s.seriesLabels, e })));
+          if (found !== undefined && found.length > 0) {
+            expect(found[0]!.e.labels.span_id).toBe(rec.span_id);
+            expect(found[0]!.series).toMatchObject({ job: 'basehttp', method: 'GET', status_code: '200', handler: 'AppHandler' });
+            break;
+          }
+        } catch (e) {
+          if (!(e instanceof TypeError)) throw e; // fetch failed: not listening yet
         }
-      } catch (e) {
-        if (!(e instanceof TypeError)) throw e; // fetch failed: not listening yet
+        if (Date.now() > deadline) throw new Error(`no exemplar with trace id ${TRACE} in Prometheus within 60 s; last answer: ${last}\n${stderr}`);
+        await new Promise((res) => setTimeout(res, 500));
       }
-      if (Date.now() > deadline) throw new Error(`no exemplar with trace id ${TRACE} in Prometheus within 60 s; last answer: ${last}\n${stderr}`);
-      await new Promise((res) => setTimeout(res, 500));
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 });

@@ -17,8 +17,13 @@ afterAll(() => srv.close());
 describe('the API.md RouteHandler example', () => {
   it('serves its four routes and its HTTPError', async () => {
     // protocolVersion is CPython's default, HTTP/1.0: one request per connection.
-    const requests = [req('GET /users?limit=3'), req('GET /users/7'), req('GET /users/0'),
-      req('POST /users', { headers: { 'Content-Type': 'application/json' }, body: '{"name":"ann"}' }), req('GET /files/a/b')];
+    const requests = [
+      req('GET /users?limit=3'),
+      req('GET /users/7'),
+      req('GET /users/0'),
+      req('POST /users', { headers: { 'Content-Type': 'application/json' }, body: '{"name":"ann"}' }),
+      req('GET /files/a/b'),
+    ];
     const answers = await Promise.all(requests.map((r) => exchange(srv.port, r)));
     expect(answers.map(({ responses: [r] }) => [r!.status, json(r!)])).toEqual([
       [200, { limit: 3 }],

@@ -115,7 +115,9 @@ const post = (path: string, body: string | Buffer, type = 'application/json') =>
 
 describe('routes, params and return values', () => {
   it('answers a returned value as 200 JSON with Content-Length', async () => {
-    const { responses: [r] } = await get('/users/42');
+    const {
+      responses: [r],
+    } = await get('/users/42');
     expect(r!.status).toBe(200);
     expect(header(r!, 'content-type')).toBe('application/json');
     expect(Number(header(r!, 'content-length'))).toBe(r!.body.length);
@@ -181,7 +183,8 @@ describe('bodies', () => {
 
   it('reads a chunked body', async () => {
     const body = '{"name":"chunky"}';
-    const bytes = 'POST /users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n' +
+    const bytes =
+      'POST /users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n' +
       `5\r\n${body.slice(0, 5)}\r\n${(body.length - 5).toString(16)}\r\n${body.slice(5)}\r\n0\r\n\r\n`;
     expect(json((await exchange(srv.port, bytes)).responses[0]!)).toEqual({ created: 'chunky', tags: [] });
   });
@@ -280,7 +283,11 @@ describe('errors are problem details', () => {
 
   it('sendError() in a route method answers a problem too', async () => {
     const r = (await get('/chose-error')).responses[0]!;
-    expect([r.status, header(r, 'content-type'), json(r)]).toEqual([418, 'application/problem+json', { type: 'about:blank', title: "I'm a Teapot", status: 418, instance: '/chose-error' }]);
+    expect([r.status, header(r, 'content-type'), json(r)]).toEqual([
+      418,
+      'application/problem+json',
+      { type: 'about:blank', title: "I'm a Teapot", status: 418, instance: '/chose-error' },
+    ]);
   });
 });
 
@@ -288,9 +295,14 @@ describe('keep-alive', () => {
   it('stays open after every 4xx the router or a route chose', async () => {
     const x = await exchange(
       srv.port,
-      req('GET /nope') + req('PUT /users/1') + req('GET /users/0') + req('POST /users', { headers: { 'Content-Type': 'text/plain' }, body: 'unread body' }) +
+      req('GET /nope') +
+        req('PUT /users/1') +
+        req('GET /users/0') +
+        req('POST /users', { headers: { 'Content-Type': 'text/plain' }, body: 'unread body' }) +
         req('POST /users', { headers: { 'Content-Type': 'application/json' }, body: '{' }) +
-        req('POST /users', { headers: { 'Content-Type': 'application/json' }, body: '{}' }) + req('GET /../x') + req('GET /users?limit=x') +
+        req('POST /users', { headers: { 'Content-Type': 'application/json' }, body: '{}' }) +
+        req('GET /../x') +
+        req('GET /users?limit=x') +
         req('GET /users/1', { close: true }),
     );
     expect(x.responses.map((r) => r.status)).toEqual([404, 405, 404, 415, 400, 422, 400, 400, 200]);

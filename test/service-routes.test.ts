@@ -70,7 +70,12 @@ describe('the route label (a RouteHandler through HANDLER_MODULE)', () => {
     }
     await child.waitFor(() => child!.access().length === 6);
     expect(child.access().map((r) => [r.res.statusCode, r.route])).toEqual([
-      [200, '/users/:id'], [400, 'unmatched'], [200, '/users/:id'], [414, 'unmatched'], [200, '/users/:id'], [431, 'unmatched'],
+      [200, '/users/:id'],
+      [400, 'unmatched'],
+      [200, '/users/:id'],
+      [414, 'unmatched'],
+      [200, '/users/:id'],
+      [431, 'unmatched'],
     ]);
   });
 

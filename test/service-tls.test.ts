@@ -28,7 +28,8 @@ afterEach(async () => {
 function curl(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(CURL, ['-sS', ...args], { timeout: 15_000 }, (err, stdout, stderr) =>
-      resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), stdout, stderr }));
+      resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), stdout, stderr }),
+    );
   });
 }
 
@@ -68,14 +69,38 @@ describe(`bad TLS settings exit 78 naming the variable${opensslMissing}`, () => 
   const cases: ReadonlyArray<readonly [string, () => Record<string, string>, RegExp]> = [
     ['TLS_KEY without TLS_CERT', () => ({ TLS_KEY: certs.key }), /^config error: TLS_KEY=".*": expected TLS_CERT to be set too/],
     ['TLS_PASSWORD_FILE without TLS_CERT', () => ({ TLS_PASSWORD_FILE: certs.passwordFile }), /^config error: TLS_PASSWORD_FILE=".*": expected TLS_CERT to be set too/],
-    ['a missing certificate', () => ({ TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: certs.key }), /^config error: TLS_CERT="\/nonexistent\/cert\.pem": cannot read the certificate file .*ENOENT; expected a readable PEM certificate chain/],
+    [
+      'a missing certificate',
+      () => ({ TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: certs.key }),
+      /^config error: TLS_CERT="\/nonexistent\/cert\.pem": cannot read the certificate file .*ENOENT; expected a readable PEM certificate chain/,
+    ],
     ['a certificate that is not PEM', () => ({ TLS_CERT: certs.garbage, TLS_KEY: certs.key }), /^config error: TLS_CERT=".*garbage\.pem": .*no usable PEM certificate/],
-    ['TLS_CERT alone without a key in it', () => ({ TLS_CERT: certs.cert }), /^config error: TLS_CERT=".*cert\.pem": .*not a usable PEM private key.*; expected a readable PEM certificate chain holding its private key too \(or set TLS_KEY\)/],
+    [
+      'TLS_CERT alone without a key in it',
+      () => ({ TLS_CERT: certs.cert }),
+      /^config error: TLS_CERT=".*cert\.pem": .*not a usable PEM private key.*; expected a readable PEM certificate chain holding its private key too \(or set TLS_KEY\)/,
+    ],
     ['an unreadable key', () => ({ TLS_CERT: certs.cert, TLS_KEY: certs.dir }), /^config error: TLS_KEY=".*": cannot read the key file .*EISDIR/],
-    ['a key of another certificate', () => ({ TLS_CERT: certs.cert, TLS_KEY: certs.encryptedKey, TLS_PASSWORD_FILE: certs.passwordFile }), /^config error: TLS_KEY=".*enc-key\.pem": .*does not belong to the certificate/],
-    ['an encrypted key without a password file', () => ({ TLS_CERT: certs.encryptedCert, TLS_KEY: certs.encryptedKey }), /^config error: TLS_KEY=".*": .*is encrypted and no password was given; expected TLS_PASSWORD_FILE/],
-    ['a wrong password', () => ({ TLS_CERT: certs.encryptedCert, TLS_KEY: certs.encryptedKey, TLS_PASSWORD_FILE: certs.cert }), /^config error: TLS_PASSWORD_FILE=".*cert\.pem": .*does not open with the password given/],
-    ['a missing password file', () => ({ TLS_CERT: certs.encryptedCert, TLS_KEY: certs.encryptedKey, TLS_PASSWORD_FILE: '/nonexistent/pw' }), /^config error: TLS_PASSWORD_FILE="\/nonexistent\/pw": cannot be read \(ENOENT\)/],
+    [
+      'a key of another certificate',
+      () => ({ TLS_CERT: certs.cert, TLS_KEY: certs.encryptedKey, TLS_PASSWORD_FILE: certs.passwordFile }),
+      /^config error: TLS_KEY=".*enc-key\.pem": .*does not belong to the certificate/,
+    ],
+    [
+      'an encrypted key without a password file',
+      () => ({ TLS_CERT: certs.encryptedCert, TLS_KEY: certs.encryptedKey }),
+      /^config error: TLS_KEY=".*": .*is encrypted and no password was given; expected TLS_PASSWORD_FILE/,
+    ],
+    [
+      'a wrong password',
+      () => ({ TLS_CERT: certs.encryptedCert, TLS_KEY: certs.encryptedKey, TLS_PASSWORD_FILE: certs.cert }),
+      /^config error: TLS_PASSWORD_FILE=".*cert\.pem": .*does not open with the password given/,
+    ],
+    [
+      'a missing password file',
+      () => ({ TLS_CERT: certs.encryptedCert, TLS_KEY: certs.encryptedKey, TLS_PASSWORD_FILE: '/nonexistent/pw' }),
+      /^config error: TLS_PASSWORD_FILE="\/nonexistent\/pw": cannot be read \(ENOENT\)/,
+    ],
   ];
   for (const [name, env, line] of cases) {
     it.skipIf(opensslMissing !== '')(name, () => {

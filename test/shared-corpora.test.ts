@@ -4,10 +4,7 @@ import { sendRaw, type RawExchange } from './helpers/raw-client.js';
 import { bareErrorPageCode, parseResponses } from './helpers/http-response.js';
 import { runPool } from './helpers/pool.js';
 import { eventually, startServer, type RunningServer } from './helpers/server.js';
-import {
-  CORPORA_DIR, corporaPresent, loadH2o, loadLlhttp, loadProbe, probeWrites,
-  type LlhttpCase, type ProbeCase,
-} from './helpers/shared-corpora.js';
+import { CORPORA_DIR, corporaPresent, loadH2o, loadLlhttp, loadProbe, probeWrites, type LlhttpCase, type ProbeCase } from './helpers/shared-corpora.js';
 
 // The public corpora in ../shared/corpora (issue 6 item 1): nothing crashes the server, every
 // connection is answered or closed, and where the source project says a request MUST be rejected
@@ -158,7 +155,9 @@ describe('shared corpora', () => {
   }
 
   test('Http11Probe cases: every connection ends; MUST-level rejections agree', async () => {
-    const cases = loadProbe().map((c) => ({ c, writes: probeWrites(c) })).filter((x) => x.writes !== null);
+    const cases = loadProbe()
+      .map((c) => ({ c, writes: probeWrites(c) }))
+      .filter((x) => x.writes !== null);
     const results = await runPool(cases, CONCURRENCY, (x) => exchange(x.writes!));
     const hung = cases.filter((_, i) => !ended(results[i]!)).map((x) => x.c.id);
     expect(hung, 'connections neither answered nor closed').toEqual([]);
@@ -172,7 +171,9 @@ describe('shared corpora', () => {
       const agrees = agreesWithProbe(rule, results[i]!);
       const allowed = c.id in PROBE_ALLOW;
       if (!agrees && !allowed) {
-        disagree.push(`${c.id} (${c.rfc_reference}, wants ${rule}): statuses ${JSON.stringify(statuses(results[i]!))}, ${results[i]!.data.length} bytes, ${results[i]!.ending}`);
+        disagree.push(
+          `${c.id} (${c.rfc_reference}, wants ${rule}): statuses ${JSON.stringify(statuses(results[i]!))}, ${results[i]!.data.length} bytes, ${results[i]!.ending}`,
+        );
       }
       if (agrees && allowed) staleAllow.push(c.id);
     });
@@ -190,16 +191,18 @@ describe('shared corpora', () => {
     expect(inputs.length).toBeGreaterThan(1_000);
     const started = performance.now();
     const results = await runPool(inputs, CONCURRENCY, (x) =>
-      sendRaw(srv.port, x.segments_b64.map((s) => Buffer.from(s, 'base64')), { timeoutMs: CLIENT_TIMEOUT_MS, halfClose: true }),
+      sendRaw(
+        srv.port,
+        x.segments_b64.map((s) => Buffer.from(s, 'base64')),
+        { timeoutMs: CLIENT_TIMEOUT_MS, halfClose: true },
+      ),
     );
     const hung = inputs.filter((_, i) => !ended(results[i]!)).map((x) => x.name);
     expect(hung, 'h2o inputs left hanging').toEqual([]);
     const slowest = Math.max(...results.map((r) => r.elapsedMs));
     console.log(`h2o corpus: ${inputs.length} inputs in ${Math.round(performance.now() - started)} ms, slowest ${Math.round(slowest)} ms`);
     // A 5xx other than 501/505 would mean the server, not the input, failed.
-    const serverFaults = inputs
-      .map((x, i) => ({ name: x.name, s: finalStatuses(results[i]!) }))
-      .filter((x) => x.s.some((s) => s >= 500 && s !== 501 && s !== 505));
+    const serverFaults = inputs.map((x, i) => ({ name: x.name, s: finalStatuses(results[i]!) })).filter((x) => x.s.some((s) => s >= 500 && s !== 501 && s !== 505));
     expect(serverFaults, 'inputs answered with a server error').toEqual([]);
   }, 180_000);
 

@@ -60,7 +60,12 @@ describe('SIGTERM drains the service', () => {
     expect(code).toBe(0);
     const done = await child.waitFor((x) => x.msg === 'shutdown complete');
     expect(done.level).toBe(30);
-    expect(child.access().filter((x) => x.req.url === '/gate').map((x) => x.res.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(
+      child
+        .access()
+        .filter((x) => x.req.url === '/gate')
+        .map((x) => x.res.statusCode),
+    ).toEqual([200, 200, 200, 200, 200]);
     expect(child.stderr).toEqual([]);
   });
 

@@ -80,8 +80,7 @@ describe(`the listing in headless Chromium${missing}`, () => {
 
   it.skipIf(chromium === null)('clicking a link opens the file; a folder link opens its listing, whose links work too', async () => {
     await browser!.goto(base);
-    const clickOn = (text: string): string =>
-      `[...document.querySelectorAll('ul a')].find((a) => a.textContent === ${JSON.stringify(text)}).click()`;
+    const clickOn = (text: string): string => `[...document.querySelectorAll('ul a')].find((a) => a.textContent === ${JSON.stringify(text)}).click()`;
     await browser!.navigateBy(clickOn('grüße ✓.txt'));
     expect(await browser!.evaluate<string>('document.body.innerText')).toBe('non-ASCII');
     await browser!.goto(base);

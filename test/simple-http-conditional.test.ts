@@ -36,7 +36,9 @@ afterAll(async () => {
  * keep-alive connection usable. Returns the first response.
  */
 async function request(method: string, target: string, headers: Record<string, string> = {}): Promise<ParsedResponse> {
-  const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const lines = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   const first = `${method} ${target} HTTP/1.1\r\nHost: x\r\n${lines}\r\n`;
   const second = 'HEAD /abc.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
   const r = await sendRaw(server.port, [first + second], { timeoutMs: 5_000 });
@@ -87,7 +89,11 @@ describe('preconditions (RFC 9110 §13.1, §13.2.2)', () => {
     ['If-None-Match: * → 304', () => ({ 'If-None-Match': '*' }), 304],
     ['If-None-Match with another tag → 200', () => ({ 'If-None-Match': '"other"' }), 200],
     ['If-None-Match malformed → 200', () => ({ 'If-None-Match': 'no-quotes' }), 200],
-    ['If-None-Match that fails wins over If-Modified-Since that holds (§13.1.3) → 200', () => ({ 'If-None-Match': '"other"', 'If-Modified-Since': 'Wed, 03 Jan 2024 00:00:00 GMT' }), 200],
+    [
+      'If-None-Match that fails wins over If-Modified-Since that holds (§13.1.3) → 200',
+      () => ({ 'If-None-Match': '"other"', 'If-Modified-Since': 'Wed, 03 Jan 2024 00:00:00 GMT' }),
+      200,
+    ],
     ['If-Modified-Since equal to Last-Modified → 304', () => ({ 'If-Modified-Since': LAST_MODIFIED }), 304],
     ['If-Modified-Since in RFC 850 form → 304', () => ({ 'If-Modified-Since': 'Tuesday, 02-Jan-24 03:04:05 GMT' }), 304],
     ['If-Modified-Since in asctime form → 304', () => ({ 'If-Modified-Since': 'Tue Jan  2 03:04:05 2024' }), 304],
@@ -207,13 +213,23 @@ describe('the parsers', () => {
     expect(parseHttpDate('Sun, 06 Nov 1994 08:49:37 GMT')).toBe(784111777);
     expect(parseHttpDate('Sunday, 06-Nov-94 08:49:37 GMT')).toBe(784111777);
     expect(parseHttpDate('Sun Nov  6 08:49:37 1994')).toBe(784111777);
-    for (const bad of ['', 'Sun, 06 Nov 1994 08:49:37 UTC', 'Sun, 06 Nov 1994 08:49:37 +0000', 'Sun, 6 Nov 1994 08:49:37 GMT', 'Sun, 06 Foo 1994 08:49:37 GMT', '784111777']) {
+    for (const bad of [
+      '',
+      'Sun, 06 Nov 1994 08:49:37 UTC',
+      'Sun, 06 Nov 1994 08:49:37 +0000',
+      'Sun, 6 Nov 1994 08:49:37 GMT',
+      'Sun, 06 Foo 1994 08:49:37 GMT',
+      '784111777',
+    ]) {
       expect(parseHttpDate(bad), bad).toBeNull();
     }
   });
 
   it('parseRange merges, sorts and clamps; null for an invalid field, [] for nothing satisfiable', () => {
-    expect(parseRange('bytes=5-9,0-1,2-3', 100)).toEqual([[0, 3], [5, 9]]);
+    expect(parseRange('bytes=5-9,0-1,2-3', 100)).toEqual([
+      [0, 3],
+      [5, 9],
+    ]);
     expect(parseRange('bytes=90-,-20', 100)).toEqual([[80, 99]]);
     expect(parseRange('bytes=99999999999999999999-', 100)).toEqual([]);
     expect(parseRange('bytes=0-99999999999999999999', 100)).toEqual([[0, 99]]);

@@ -28,12 +28,12 @@ const TREE = {
   '100%.txt': 'percent\n',
   'sub/inner.txt': 'inner\n',
   'sub/deeper/leaf.json': '{}\n',
-  'empty': null,
+  empty: null,
   'withindex/index.html': '<h1>index</h1>\n',
   'withindex/other.txt': 'other\n',
   'archive.tar.gz': 'not really gzip',
-  'alias': { link: 'a.txt' },
-  'sublink': { link: 'sub' },
+  alias: { link: 'a.txt' },
+  sublink: { link: 'sub' },
   'links/inside': { link: '../a.txt' },
   'links/leak': { link: '../../outside/secret.txt' },
   'dots/.env': 'SECRET=1\n',
@@ -114,7 +114,11 @@ const DIFFERENCES: Readonly<Record<string, { reason: string; check(ours: string,
     reason: 'a link that resolves outside the folder is not listed (it is never served)',
     check(ours, cpython) {
       expect(cpython).toContain('<li><a href="leak">leak@</a></li>\n');
-      expect(ours).toBe(cpython.replace('\n<li><a href="leak">leak@</a></li>', '').replace(/Content-Length: \d+/, `Content-Length: ${Buffer.byteLength(ours.slice(ours.indexOf('\r\n\r\n') + 4))}`));
+      expect(ours).toBe(
+        cpython
+          .replace('\n<li><a href="leak">leak@</a></li>', '')
+          .replace(/Content-Length: \d+/, `Content-Length: ${Buffer.byteLength(ours.slice(ours.indexOf('\r\n\r\n') + 4))}`),
+      );
     },
   },
   'link leading outside': { reason: 'CPython follows a link out of the folder; we answer 404', check: notFound },
@@ -192,7 +196,7 @@ describe(`SimpleHTTPRequestHandler against python3.13 -m http.server (${source})
     });
   }
 
-  it.skipIf(!lookup.found)('the golden file still holds CPython 3.13\'s answers', () => {
+  it.skipIf(!lookup.found)("the golden file still holds CPython 3.13's answers", () => {
     if (RECORD || !existsSync(GOLDEN)) return;
     const recorded = JSON.parse(readFileSync(GOLDEN, 'utf8')) as { cases: Record<string, string> };
     expect(recorded.cases).toEqual(live);

@@ -146,9 +146,7 @@ describe('SimpleHTTPRequestHandler: the listing escapes and quotes names', () =>
     const { status, body } = await get('/odd/');
     expect(status).toBe(200);
     const links = [...body.matchAll(/<li><a href="([^"]*)">([^<]*)<\/a><\/li>/g)].map((m) => ({ href: m[1]!, text: m[2]! }));
-    expect(links.map((l) => l.text).sort()).toEqual(
-      ODD_NAMES.map((n) => n.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')).sort(),
-    );
+    expect(links.map((l) => l.text).sort()).toEqual(ODD_NAMES.map((n) => n.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')).sort());
     for (const { href } of links) {
       expect(href).toMatch(/^[A-Za-z0-9_.~\-%]+$/); // quoted: no quote, space, <, &, #, ? or non-ASCII left
       const name = decodeURIComponent(href);

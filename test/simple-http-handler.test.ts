@@ -30,7 +30,7 @@ beforeAll(() => {
     'font.woff2': 'w',
     'data.gz': 'g',
     'notes.custom': 'c',
-    'README': 'no extension',
+    README: 'no extension',
     'htm-only/index.htm': 'htm index',
     'both/index.html': 'html index',
     'both/index.htm': 'htm index',

@@ -15,7 +15,7 @@ import { sendRaw } from './helpers/raw-client.js';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const GIB = 1024 * 1024 * 1024;
 const MIB = 1024 * 1024;
-const noProc = existsSync('/proc/self/status') ? '' : ' [skipped: no /proc to read the server\'s RSS from (Linux only)]';
+const noProc = existsSync('/proc/self/status') ? '' : " [skipped: no /proc to read the server's RSS from (Linux only)]";
 
 let tree: FileTree;
 let child: ChildProcessWithoutNullStreams;
@@ -81,19 +81,23 @@ afterAll(async () => {
 });
 
 describe(`serving a 1 GiB file${noProc}`, () => {
-  it.skipIf(noProc !== '')('keeps the server\'s RSS flat: peak within 200 MiB of the RSS before', async () => {
-    // Warm up: a small file, a listing, and a range of the big one, so lazily loaded code and
-    // the first buffers are in the baseline.
-    await sendRaw(port, 'GET /small.txt HTTP/1.0\r\n\r\n');
-    await sendRaw(port, 'GET / HTTP/1.0\r\n\r\n');
-    const range = await sendRaw(port, 'GET /huge.bin HTTP/1.0\r\nRange: bytes=0-8388607\r\n\r\n', { timeoutMs: 30_000 });
-    expect(range.data.toString('latin1', 0, 30)).toMatch(/^HTTP\/1\.0 206 /);
-    const before = memory('VmRSS');
-    const { head, bodyBytes } = await download('/huge.bin');
-    expect(head).toMatch(new RegExp(`^HTTP/1\\.0 200 OK\\r\\n[^]*Content-Length: ${GIB}\\r\\n`));
-    expect(bodyBytes).toBe(GIB);
-    const peak = memory('VmHWM');
-    const growth = peak - before;
-    expect(growth, `RSS before ${(before / MIB).toFixed(1)} MiB, peak ${(peak / MIB).toFixed(1)} MiB`).toBeLessThan(200 * MIB);
-  }, 180_000);
+  it.skipIf(noProc !== '')(
+    "keeps the server's RSS flat: peak within 200 MiB of the RSS before",
+    async () => {
+      // Warm up: a small file, a listing, and a range of the big one, so lazily loaded code and
+      // the first buffers are in the baseline.
+      await sendRaw(port, 'GET /small.txt HTTP/1.0\r\n\r\n');
+      await sendRaw(port, 'GET / HTTP/1.0\r\n\r\n');
+      const range = await sendRaw(port, 'GET /huge.bin HTTP/1.0\r\nRange: bytes=0-8388607\r\n\r\n', { timeoutMs: 30_000 });
+      expect(range.data.toString('latin1', 0, 30)).toMatch(/^HTTP\/1\.0 206 /);
+      const before = memory('VmRSS');
+      const { head, bodyBytes } = await download('/huge.bin');
+      expect(head).toMatch(new RegExp(`^HTTP/1\\.0 200 OK\\r\\n[^]*Content-Length: ${GIB}\\r\\n`));
+      expect(bodyBytes).toBe(GIB);
+      const peak = memory('VmHWM');
+      const growth = peak - before;
+      expect(growth, `RSS before ${(before / MIB).toFixed(1)} MiB, peak ${(peak / MIB).toFixed(1)} MiB`).toBeLessThan(200 * MIB);
+    },
+    180_000,
+  );
 });

@@ -90,7 +90,13 @@ describe('TraceIds', () => {
 
   it('continues a valid traceparent with a new span, and starts a fresh trace otherwise', () => {
     const ids = new TraceIds();
-    const a = ids.contextFor(headers([['traceparent', VALID], ['tracestate', 'rojo=1'], ['tracestate', 'congo=2']]));
+    const a = ids.contextFor(
+      headers([
+        ['traceparent', VALID],
+        ['tracestate', 'rojo=1'],
+        ['tracestate', 'congo=2'],
+      ]),
+    );
     expect([a.traceId, a.parentId, a.traceFlags, a.traceState, a.sampled]).toEqual([TRACE, PARENT, '01', 'rojo=1,congo=2', true]);
     expect(a.spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(a.spanId).not.toBe(PARENT);
@@ -100,8 +106,14 @@ describe('TraceIds', () => {
 
     for (const bad of [
       headers([]),
-      headers([['traceparent', `00-${TRACE.toUpperCase()}-${PARENT}-01`], ['tracestate', 'rojo=1']]),
-      headers([['traceparent', VALID], ['traceparent', VALID]]), // a repeated field is invalid
+      headers([
+        ['traceparent', `00-${TRACE.toUpperCase()}-${PARENT}-01`],
+        ['tracestate', 'rojo=1'],
+      ]),
+      headers([
+        ['traceparent', VALID],
+        ['traceparent', VALID],
+      ]), // a repeated field is invalid
     ]) {
       const c = ids.contextFor(bad);
       expect(c.traceId).toMatch(/^[0-9a-f]{32}$/);

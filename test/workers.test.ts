@@ -184,7 +184,12 @@ describe('WORKERS=2', () => {
       if (pid === victim) get(c, child.appPort, '/slow?ms=60000');
       else postGate(c, child.appPort);
     }
-    const results = conns.map(({ c, pid }) => c.response(false, 30_000).then((r) => ({ pid, status: r.status, body: r.body.toString() }), () => ({ pid, status: 0, body: '' })));
+    const results = conns.map(({ c, pid }) =>
+      c.response(false, 30_000).then(
+        (r) => ({ pid, status: r.status, body: r.body.toString() }),
+        () => ({ pid, status: 0, body: '' }),
+      ),
+    );
     expect(inFlight(await scrapeUntil(child, (t) => inFlight(t) === conns.length))).toBe(conns.length);
     process.kill(victim, 'SIGKILL');
 

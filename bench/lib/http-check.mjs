@@ -64,8 +64,7 @@ export async function checkEndpoints(port, routes = ['hello', '64k', 'upload']) 
     try {
       const res = await request(port, method, path, body);
       if (res.status !== 200) problems.push(`${name}: status ${res.status}`);
-      else if (!String(res.headers['content-type']).startsWith('text/plain'))
-        problems.push(`${name}: Content-Type ${res.headers['content-type']}`);
+      else if (!String(res.headers['content-type']).startsWith('text/plain')) problems.push(`${name}: Content-Type ${res.headers['content-type']}`);
       else if (!res.body.equals(want)) problems.push(`${name}: body of ${res.body.length} bytes differs`);
     } catch (err) {
       problems.push(`${name}: ${err.message}`);
@@ -73,8 +72,7 @@ export async function checkEndpoints(port, routes = ['hello', '64k', 'upload']) 
   };
   if (routes.includes('hello')) await expect('GET /hello', 'GET', '/hello', undefined, HELLO);
   if (routes.includes('64k')) await expect('GET /64k', 'GET', '/64k', undefined, BODY_64K);
-  if (routes.includes('upload'))
-    await expect('POST /upload', 'POST', '/upload', Buffer.alloc(UPLOAD_BYTES, 'a'), Buffer.from(`${UPLOAD_BYTES}\n`));
+  if (routes.includes('upload')) await expect('POST /upload', 'POST', '/upload', Buffer.alloc(UPLOAD_BYTES, 'a'), Buffer.from(`${UPLOAD_BYTES}\n`));
   return problems;
 }
 

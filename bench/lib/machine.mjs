@@ -23,11 +23,7 @@ export function machineInfo() {
   })();
   return {
     machine: `${cpu}, ${os.cpus().length} cores, Linux ${os.release()}, Node ${process.version}`,
-    tools: [
-      `wrk ${version('wrk', ['-v'], /^wrk (\S+)/m)}`,
-      `nginx ${version('nginx', ['-v'], /nginx\/(\S+)/)}`,
-      `fastify ${fastify}`,
-    ].join(', '),
+    tools: [`wrk ${version('wrk', ['-v'], /^wrk (\S+)/m)}`, `nginx ${version('nginx', ['-v'], /nginx\/(\S+)/)}`, `fastify ${fastify}`].join(', '),
   };
 }
 
@@ -38,11 +34,13 @@ export function machineInfo() {
  * clock ticks. Interrupt time is left out: loopback traffic is counted there.
  */
 export function cpuSnapshot() {
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs
-    .readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
   // Fields after the command name, which is in parentheses and may hold spaces.
   const self = fs.readFileSync('/proc/self/stat', 'utf8');
-  const f = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
+  const f = self
+    .slice(self.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
   const ours = f[11] + f[12] + f[13] + f[14]; // utime stime cutime cstime (fields 14-17)
   return { busy: user + nice + system, steal, total: user + nice + system + idle + iowait + irq + softirq + steal, ours };
 }

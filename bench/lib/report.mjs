@@ -37,7 +37,13 @@ function missedNotes(cells, labels) {
   const notes = miss.map((t) => `- ${labels[t.server]} vs ${labels[t.versus]}, ${t.scenario}: ${t.profile}`);
   if (notes.length === 0) return [];
   if (miss.some((t) => t.keepAlive)) notes.push(`- ${KEEPALIVE_PROFILE}`);
-  return ['What the profiles show where a target is missed (the profiles, the changes measured against them and', 'the next steps are in docs/performance.md):', '', ...notes, ''];
+  return [
+    'What the profiles show where a target is missed (the profiles, the changes measured against them and',
+    'the next steps are in docs/performance.md):',
+    '',
+    ...notes,
+    '',
+  ];
 }
 
 function targetRows(cells, labels, scenarios) {
@@ -54,8 +60,7 @@ function targetRows(cells, labels, scenarios) {
     if (!cell || !base) verdict = 'not measured (row absent from this run)';
     else if (r === null) verdict = 'not measurable (a cell failed its checks)';
     else if (t.reference) verdict = '—';
-    else if (t.min !== undefined)
-      verdict = r >= t.min ? 'met' : `**missed** by ${(t.min - r).toFixed(2)}× (${((1 - r / t.min) * 100).toFixed(0)} % short)`;
+    else if (t.min !== undefined) verdict = r >= t.min ? 'met' : `**missed** by ${(t.min - r).toFixed(2)}× (${((1 - r / t.min) * 100).toFixed(0)} % short)`;
     else verdict = r <= t.max ? 'met' : `**missed** by ${(r - t.max).toFixed(2)}× (${((r / t.max - 1) * 100).toFixed(0)} % over)`;
     rows.push(`| ${what} | ${t.issue} | ${want} | ${fmtRatio(r)} | ${cpu} | ${verdict} |`);
   }
@@ -87,7 +92,9 @@ function detail(scenario, servers, cells, roundsBy, labels) {
     } else {
       const p99 = cell.p99Ms === null ? '—' : cell.p99Ms.toFixed(2);
       const cpuPer = rounds.map((r) => fmtCpuNumber(r.cpuUs)).join(', ');
-      out.push(`| ${s.label} | ${fmtValue(scenario, cell.value)} | ${fmtRatio(ratio(cell, base))} | ${fmtCpuNumber(cell.cpuUs)} | ${p99} | ${mb(cell.rssKb)} | ${per} | ${cpuPer} | ${checks} |`);
+      out.push(
+        `| ${s.label} | ${fmtValue(scenario, cell.value)} | ${fmtRatio(ratio(cell, base))} | ${fmtCpuNumber(cell.cpuUs)} | ${p99} | ${mb(cell.rssKb)} | ${per} | ${cpuPer} | ${checks} |`,
+      );
     }
   }
   const notes = Object.values(roundsBy[scenario.id]).flatMap((rs) => rs.flatMap((r) => r.notes ?? []));
@@ -115,11 +122,11 @@ export function writeReport(file, run) {
     `(A B C … A B C …). Each cell is a fresh server process pinned to core ${settings.serverCore}, a GET /hello readiness`,
     `poll, a ${settings.warmupSeconds} s warm-up with the same wrk command (not counted), the measured ${settings.seconds} s run`,
     `(wrk -t1 pinned to core ${settings.wrkCore}) with the server's CPU time read from /proc/PID/stat right before and`,
-    'right after it, then the server\'s VmRSS from /proc/PID/status, then SIGTERM.',
+    "right after it, then the server's VmRSS from /proc/PID/status, then SIGTERM.",
     'Figures are medians over rounds. A cell with any non-2xx response, socket error, byte shortfall or crash in any',
     'round shows "✗ failed check" and its problems are listed below. Ratios in the summary and the per-scenario tables',
     'are to node:http in the same scenario (for RSS, a ratio above 1 means more memory than node:http), except in the',
-    'route scenarios (issue 11), which only basehttp\'s RouteHandler and fastify run: there the ratio is to fastify.',
+    "route scenarios (issue 11), which only basehttp's RouteHandler and fastify run: there the ratio is to fastify.",
     'The targets below are ratios between the rows they name.',
     '',
     '## Summary',
@@ -161,13 +168,13 @@ export function writeReport(file, run) {
     '- Server CPU: utime + stime of the server process (all its threads, fields 14 and 15 of /proc/PID/stat, in clock',
     '  ticks of 10 ms) used during the measured run, divided by the responses wrk counted in it: µs per request for',
     '  req/s scenarios, µs per 10^6 payload bytes (µs/MB) for MB/s ones. It includes whatever the server does while',
-    '  wrk connects and stops (accepting the connections, GC, timers), so it can sit a little above a profile\'s',
+    "  wrk connects and stops (accepting the connections, GC, timers), so it can sit a little above a profile's",
     '  per-request figure. Issue 16 found it steadier than req/s on these machines, whose throughput swings between',
-    '  minutes. Summary cells read `figure (ratio, CPU)`; the CPU figure is the median of the rounds\' figures.',
+    "  minutes. Summary cells read `figure (ratio, CPU)`; the CPU figure is the median of the rounds' figures.",
     '- RSS MB: VmRSS / 1024 of the server process, read right after the measured run.',
     '- "complete": wrk counts a response only once its parser has the whole Content-Length body; the harness also',
     '  checks that wrk read at least responses × the smallest possible response in bytes. Before the rounds, every',
-    '  server is checked once byte for byte on GET /hello, GET /64k and POST /upload (1 MiB) with node:http\'s client',
+    "  server is checked once byte for byte on GET /hello, GET /64k and POST /upload (1 MiB) with node:http's client",
     '  (the RouteHandler server on GET /hello only); the two servers of the route scenarios also on GET /users/42,',
     '  POST /users, and a POST /users body that the zod schema must refuse with a 4xx.',
     '- Route scenarios: the same zod schema (bench/servers/users.mjs) validates the body in both servers: through',
@@ -176,16 +183,16 @@ export function writeReport(file, run) {
     '- nginx answers POST /upload with `return 200 "$content_length\\n"`: it reads and discards the body',
     '  (discard_request_body) rather than handing it to a handler; its 64 KiB body is a file sent with sendfile.',
     '- node:net parse sketch (bench/servers/sketch.mjs, issue 16): a raw node:net server with a minimal correct parse,',
-    '  the ceiling with parsing: it finds each head\'s end, splits the request line into method, target and version,',
+    "  the ceiling with parsing: it finds each head's end, splits the request line into method, target and version,",
     '  reads the header lines into name/value pairs, frames bodies by Content-Length, honours Connection (close,',
     '  HTTP/1.0 keep-alive), routes on method and target, sends Date (cached per second), and answers all the requests',
     '  of one chunk in one write; it validates nothing framing does not need.',
     '- raw node:net counts request heads with indexOf and writes canned responses (see bench/servers/raw.mjs): the',
     '  ceiling without parsing, not a server; its responses carry no Date header.',
-    '- Python 3.13 http.server: ThreadingHTTPServer with CPython\'s defaults (disable_nagle_algorithm = False), its',
+    "- Python 3.13 http.server: ThreadingHTTPServer with CPython's defaults (disable_nagle_algorithm = False), its",
     '  request log off as for every bare server; hello keep-alive scenario only.',
     '- RSS with idle connections: bench/idle-conns.mjs (pinned to the wrk core) opens the connections, sends one',
-    '  keep-alive GET /hello on each, waits for every complete 200, then reads the server\'s VmRSS while all are open.',
+    "  keep-alive GET /hello on each, waits for every complete 200, then reads the server's VmRSS while all are open.",
     '',
     '## Commands',
     '',

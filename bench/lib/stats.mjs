@@ -62,54 +62,121 @@ export const KEEPALIVE_PROFILE =
   "the write(2) call 8.1 µs, node's stream JavaScript 1.5 µs, basehttp's own JavaScript 2.1 µs, idle 14.6 %. The parse " +
   "sketch's row is the ceiling with parsing: the gap between its server CPU per request and basehttp's is what there is to cut.";
 export const TARGETS = [
-  { issue: 16, server: 'basehttp', scenario: 'hello', versus: 'sketch', min: 0.95, keepAlive: true,
-    profile: 'issue 16 measured 0.95 (basehttp 55.8k, the sketch 58.5k req/s). The levers it lists, largest first: TCP_NODELAY ' +
+  {
+    issue: 16,
+    server: 'basehttp',
+    scenario: 'hello',
+    versus: 'sketch',
+    min: 0.95,
+    keepAlive: true,
+    profile:
+      'issue 16 measured 0.95 (basehttp 55.8k, the sketch 58.5k req/s). The levers it lists, largest first: TCP_NODELAY ' +
       '(basehttp alone leaves Nagle on; TCP_NODELAY measured −1.2 µs per request, +6.8 % keep-alive), the status line rebuilt ' +
-      'and checked on every response, per-request allocations in header parsing.' },
-  { issue: 16, server: 'basehttp', scenario: 'pipeline', versus: 'sketch', min: 0.9,
-    profile: 'issue 16 measured 0.87 (387k vs 443k req/s). Pipelined profile (2026-11-28, 367 901 req/s): 2.7 µs per request all ' +
+      'and checked on every response, per-request allocations in header parsing.',
+  },
+  {
+    issue: 16,
+    server: 'basehttp',
+    scenario: 'pipeline',
+    versus: 'sketch',
+    min: 0.9,
+    profile:
+      'issue 16 measured 0.87 (387k vs 443k req/s). Pipelined profile (2026-11-28, 367 901 req/s): 2.7 µs per request all ' +
       "in; writing 33 %, header lines 5.7 %, scanHead 4.8 %, the request loop 4.7 %, the handler's response calls ~9 %, the " +
-      'request line 3.8 %, idle 8 %.' },
-  { issue: 16, server: 'basehttp', scenario: 'hello', versus: 'fastify', min: 1.3, keepAlive: true,
-    profile: 'issue 16 measured 1.65× (55.8k vs 33.8k req/s). Missed with the sketch target met, fastify came closer to the ' +
-      'ceiling: compare both rows with the sketch.' },
-  { issue: 16, server: 'basehttp', scenario: 'close', versus: 'node-http', min: 1.1,
-    profile: 'issue 16 measured 0.89 (10.1k vs 11.4k req/s, the sketch 12.6k): 98 vs 86 µs of server CPU per request, about ' +
-      "12 µs more per connection than node:http; its list: handler construction, setup()/finish(), listeners, getpeername, " +
+      'request line 3.8 %, idle 8 %.',
+  },
+  {
+    issue: 16,
+    server: 'basehttp',
+    scenario: 'hello',
+    versus: 'fastify',
+    min: 1.3,
+    keepAlive: true,
+    profile:
+      'issue 16 measured 1.65× (55.8k vs 33.8k req/s). Missed with the sketch target met, fastify came closer to the ' + 'ceiling: compare both rows with the sketch.',
+  },
+  {
+    issue: 16,
+    server: 'basehttp',
+    scenario: 'close',
+    versus: 'node-http',
+    min: 1.1,
+    profile:
+      'issue 16 measured 0.89 (10.1k vs 11.4k req/s, the sketch 12.6k): 98 vs 86 µs of server CPU per request, about ' +
+      '12 µs more per connection than node:http; its list: handler construction, setup()/finish(), listeners, getpeername, ' +
       "timers, lingering close. Connection: close profile (2026-11-28, ~8 000 req/s): node's socket setup and teardown " +
       "(Socket constructor, close, stream state) ~20 %, the write(2) call ~19 %, idle ~23 %, basehttp's JavaScript ~10 %, of " +
-      'which getpeername for clientAddress ~3 %. This cell moves by ±15 % between rounds of one run.' },
-  { issue: 16, server: 'service', scenario: 'hello', versus: 'basehttp', min: 0.85,
-    profile: 'issue 16 measured 0.73 (0.83 without the access log): the service adds ~6 µs per keep-alive request, the access ' +
+      'which getpeername for clientAddress ~3 %. This cell moves by ±15 % between rounds of one run.',
+  },
+  {
+    issue: 16,
+    server: 'service',
+    scenario: 'hello',
+    versus: 'basehttp',
+    min: 0.85,
+    profile:
+      'issue 16 measured 0.73 (0.83 without the access log): the service adds ~6 µs per keep-alive request, the access ' +
       'record ~2–2.6 µs of it (formatting 0.3–0.7, writeSync 0.2–0.35, join, UTF-8 encoding and GC ~0.2–0.5), the request ' +
-      "id re-validated ~0.15–0.2, the metrics observe 0.03–0.15. The two rows' server CPU per request differ by the service's cost." },
-  { issue: 16, server: 'service', scenario: 'pipeline', versus: 'basehttp', min: 0.6,
-    profile: 'issue 16 measured 0.46 (0.72 without the access log): ~3 µs per pipelined request over the bare core, the access ' +
-      'record the largest part.' },
-  { issue: 11, server: 'routes', scenario: 'route', versus: 'fastify', min: 1.3,
-    profile: 'GET /users/42 profile (2026-12-06, node --cpu-prof, 5 s of wrk -t1 -c50, 93 564 req/s): the write(2) call ' +
+      "id re-validated ~0.15–0.2, the metrics observe 0.03–0.15. The two rows' server CPU per request differ by the service's cost.",
+  },
+  {
+    issue: 16,
+    server: 'service',
+    scenario: 'pipeline',
+    versus: 'basehttp',
+    min: 0.6,
+    profile: 'issue 16 measured 0.46 (0.72 without the access log): ~3 µs per pipelined request over the bare core, the access ' + 'record the largest part.',
+  },
+  {
+    issue: 11,
+    server: 'routes',
+    scenario: 'route',
+    versus: 'fastify',
+    min: 1.3,
+    profile:
+      'GET /users/42 profile (2026-12-06, node --cpu-prof, 5 s of wrk -t1 -c50, 93 564 req/s): the write(2) call ' +
       '27.6 %, idle 42.8 %, the router (canonicalize, find, params, #serve) 2.4 %, sendJson 2.7 %. BENCH_QUICK runs of the same ' +
-      'day measured 1.86–2.13× fastify; a miss here points at load on the machine, not at the route lookup.' },
+      'day measured 1.86–2.13× fastify; a miss here points at load on the machine, not at the route lookup.',
+  },
   // Issue 5's targets that were met, kept as regression lines.
-  { issue: 5, server: 'basehttp', scenario: '64k', versus: 'node-http', min: 1.1,
-    profile: 'met in every full run of 2026-11-28 (1.11–1.35×); one write per response, the body through writev.' },
-  { issue: 5, server: 'basehttp', scenario: 'upload', versus: 'node-http', min: 1.1,
-    profile: 'met in every full run of 2026-11-28 (1.13–1.18×); upload profile: copying the body into one buffer ~24 %, GC ~10 %, idle ~46 %.' },
-  { issue: 5, server: 'basehttp', scenario: 'idle10k', versus: 'node-http', max: 1.0,
-    profile: 'heap per idle keep-alive connection (bench/conn-memory.mjs, 2026-11-28): basehttp 3 838–3 884 bytes, node:http ' +
-      '2 951–2 956; the rest of the RSS is node\'s sockets, the same for both.' },
+  {
+    issue: 5,
+    server: 'basehttp',
+    scenario: '64k',
+    versus: 'node-http',
+    min: 1.1,
+    profile: 'met in every full run of 2026-11-28 (1.11–1.35×); one write per response, the body through writev.',
+  },
+  {
+    issue: 5,
+    server: 'basehttp',
+    scenario: 'upload',
+    versus: 'node-http',
+    min: 1.1,
+    profile: 'met in every full run of 2026-11-28 (1.13–1.18×); upload profile: copying the body into one buffer ~24 %, GC ~10 %, idle ~46 %.',
+  },
+  {
+    issue: 5,
+    server: 'basehttp',
+    scenario: 'idle10k',
+    versus: 'node-http',
+    max: 1.0,
+    profile:
+      'heap per idle keep-alive connection (bench/conn-memory.mjs, 2026-11-28): basehttp 3 838–3 884 bytes, node:http ' +
+      "2 951–2 956; the rest of the RSS is node's sockets, the same for both.",
+  },
   // The native reference, for the record (issue 16 measured 0.75: 55.8k vs nginx 74.5k req/s).
   { issue: 16, server: 'basehttp', scenario: 'hello', versus: 'nginx', reference: true },
 ];
 
 /** Targets retired by issue 16, stated under the target table. */
 export const RETIRED_TARGETS =
-  'Retired by issue 16 (issue 5\'s): basehttp ≥ 2× node:http keep-alive and ≥ 10× pipelined, ≥ 1.9× fastify keep-alive, ' +
-  'and the full service ≥ 1.6× node:http. They sat above the node:net ceiling: in issue 16\'s runs the parse sketch, a raw ' +
-  'node:net server doing the least parsing a correct server must, reached 58.5k req/s keep-alive against node:http\'s 38.9k ' +
+  "Retired by issue 16 (issue 5's): basehttp ≥ 2× node:http keep-alive and ≥ 10× pipelined, ≥ 1.9× fastify keep-alive, " +
+  "and the full service ≥ 1.6× node:http. They sat above the node:net ceiling: in issue 16's runs the parse sketch, a raw " +
+  "node:net server doing the least parsing a correct server must, reached 58.5k req/s keep-alive against node:http's 38.9k " +
   '(1.5×) and 443k pipelined against 47.6k (9.3×), so no Node server that parses could meet them. The keep-alive and ' +
-  'pipelined targets are now ratios to the sketch in the same run, and the full service\'s to the bare core. basehttp ≥ 0.7× ' +
-  'nginx is retired too (nginx\'s own spread between runs decided it); the ratio stays in the table for the record.';
+  "pipelined targets are now ratios to the sketch in the same run, and the full service's to the bare core. basehttp ≥ 0.7× " +
+  "nginx is retired too (nginx's own spread between runs decided it); the ratio stays in the table for the record.";
 
 /** Ratio of two valid cells, or null. */
 export function ratio(cell, base) {

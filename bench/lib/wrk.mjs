@@ -25,8 +25,7 @@ export function writeScripts(scenarios, dir) {
 /** wrk's argv for a scenario against 127.0.0.1:port. */
 export function wrkArgs(scenario, script, port, seconds) {
   const headers = (scenario.headers ?? []).flatMap((h) => ['-H', h]);
-  return ['wrk', '-t1', `-c${scenario.connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', script,
-    ...headers, `http://127.0.0.1:${port}${scenario.path}`];
+  return ['wrk', '-t1', `-c${scenario.connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', script, ...headers, `http://127.0.0.1:${port}${scenario.path}`];
 }
 
 /** The same command as the report prints it (script path relative, port symbolic). */
@@ -52,8 +51,7 @@ export function parseWrk(stdout, scenario) {
   if (!non2xx && r.status > 0) problems.push(`${r.status} responses with status >= 400`);
   if (!sock && r.connect + r.read + r.write + r.timeout > 0) problems.push('socket errors in wrk summary');
   if (r.requests === 0) problems.push('no response at all');
-  if (r.bytes < r.requests * scenario.minResponseBytes)
-    problems.push(`${r.bytes} bytes read for ${r.requests} responses of >= ${scenario.minResponseBytes} bytes`);
+  if (r.bytes < r.requests * scenario.minResponseBytes) problems.push(`${r.bytes} bytes read for ${r.requests} responses of >= ${scenario.minResponseBytes} bytes`);
   const seconds = r.durationUs / 1e6;
   const rps = r.requests / seconds;
   return {

@@ -7,7 +7,10 @@ import { BODY_64K, HELLO, KEEP_ALIVE_TIMEOUT_MS, MAX_BODY_BYTES } from './payloa
 
 /** nginx's string syntax: a double-quoted string, with `"`, `\` and `$` escaped. */
 function quote(buf) {
-  return `"${buf.toString('latin1').replace(/[\\"$]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`;
+  return `"${buf
+    .toString('latin1')
+    .replace(/[\\"$]/g, (c) => `\\${c}`)
+    .replace(/\n/g, '\\n')}"`;
 }
 
 /**

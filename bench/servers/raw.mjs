@@ -20,9 +20,7 @@ const CONTENT_LENGTH = Buffer.from('Content-Length: ');
 const CONNECTION_CLOSE = Buffer.from('Connection: close');
 
 function canned(body, close) {
-  const head =
-    'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n' +
-    `Content-Length: ${body.length}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
+  const head = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n' + `Content-Length: ${body.length}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
   return Buffer.concat([Buffer.from(head), body]);
 }
 

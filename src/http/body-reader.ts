@@ -23,8 +23,7 @@ const MAX_HEX_DIGITS = 13;
 const badChunk = (why: string): BaseHTTPError => new BaseHTTPError('ERR_BAD_CHUNK', `Bad chunked encoding: ${why}`, 400);
 
 /** The body-size error (413): `readBody()` and the pre-dispatch check throw it. */
-export const tooLarge = (maxBytes: number): BaseHTTPError =>
-  new BaseHTTPError('ERR_BODY_TOO_LARGE', `request body over ${maxBytes} bytes`, 413);
+export const tooLarge = (maxBytes: number): BaseHTTPError => new BaseHTTPError('ERR_BODY_TOO_LARGE', `request body over ${maxBytes} bytes`, 413);
 
 /** Bounds for decoding a chunked body. */
 export interface ChunkLimits {

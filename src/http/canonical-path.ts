@@ -61,8 +61,8 @@ function slow(path: string): string | typeof ABOVE_ROOT | typeof BAD_ESCAPE {
   let decoded = '';
   let from = 0;
   for (let i = path.indexOf('%'); i !== -1; i = path.indexOf('%', i)) {
-    const hi = i + 1 < path.length ? HEX[path.charCodeAt(i + 1)] ?? -1 : -1;
-    const lo = i + 2 < path.length ? HEX[path.charCodeAt(i + 2)] ?? -1 : -1;
+    const hi = i + 1 < path.length ? (HEX[path.charCodeAt(i + 1)] ?? -1) : -1;
+    const lo = i + 2 < path.length ? (HEX[path.charCodeAt(i + 2)] ?? -1) : -1;
     if (hi < 0 || lo < 0) return BAD_ESCAPE;
     const v = hi * 16 + lo;
     decoded += path.slice(from, i) + (isUnreserved(v) ? String.fromCharCode(v) : `%${UPPER_HEX[hi]}${UPPER_HEX[lo]}`);

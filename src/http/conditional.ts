@@ -133,10 +133,7 @@ export function evaluatePreconditions(headers: HeaderSource, file: FileValidator
 export const MAX_RANGES = 100;
 
 /** What to send for `Range`: the whole file, one part of it (`end` inclusive), or 416. */
-export type RangeChoice =
-  | { readonly kind: 'whole' }
-  | { readonly kind: 'part'; readonly start: number; readonly end: number }
-  | { readonly kind: 'unsatisfiable' };
+export type RangeChoice = { readonly kind: 'whole' } | { readonly kind: 'part'; readonly start: number; readonly end: number } | { readonly kind: 'unsatisfiable' };
 
 const WHOLE: RangeChoice = { kind: 'whole' };
 const UNSATISFIABLE: RangeChoice = { kind: 'unsatisfiable' };
@@ -150,7 +147,11 @@ const RANGE_SPEC = /^(\d*)-(\d*)$/;
 export function parseRange(value: string, size: number): Array<[number, number]> | null {
   const eq = value.indexOf('=');
   if (eq < 0 || value.slice(0, eq).trim().toLowerCase() !== 'bytes') return null;
-  const specs = value.slice(eq + 1).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const specs = value
+    .slice(eq + 1)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (specs.length === 0 || specs.length > MAX_RANGES) return null;
   const ranges: Array<[number, number]> = [];
   for (const spec of specs) {

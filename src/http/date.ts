@@ -7,9 +7,7 @@
 /** Python's `BaseHTTPRequestHandler.weekdayname`. */
 export const weekdayname: readonly string[] = Object.freeze(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
 /** Python's `BaseHTTPRequestHandler.monthname` (index 0 unused, as in Python). */
-export const monthname: readonly (string | null)[] = Object.freeze([
-  null, 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec',
-]);
+export const monthname: readonly (string | null)[] = Object.freeze([null, 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 
@@ -17,8 +15,10 @@ const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 export function httpDate(ms: number): string {
   const d = new Date(ms);
   const wd = (d.getUTCDay() + 6) % 7;
-  return `${weekdayname[wd]}, ${pad2(d.getUTCDate())} ${monthname[d.getUTCMonth() + 1]} ${d.getUTCFullYear()} ` +
-    `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} GMT`;
+  return (
+    `${weekdayname[wd]}, ${pad2(d.getUTCDate())} ${monthname[d.getUTCMonth() + 1]} ${d.getUTCFullYear()} ` +
+    `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} GMT`
+  );
 }
 
 let cachedDate: string | null = null;
@@ -43,6 +43,5 @@ export function currentHttpDate(): string {
 /** Python's `log_date_time_string()`: local time, `28/Nov/2026 09:36:13`. */
 export function logDate(ms: number): string {
   const d = new Date(ms);
-  return `${pad2(d.getDate())}/${monthname[d.getMonth() + 1]}/${d.getFullYear()} ` +
-    `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+  return `${pad2(d.getDate())}/${monthname[d.getMonth() + 1]}/${d.getFullYear()} ` + `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }

@@ -18,8 +18,7 @@ export interface SweptConnection {
 
 /** Sent to connections beyond `maxConnections`; built once at load. */
 const OVERLOADED = Buffer.from(
-  'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n' +
-    'Retry-After: 1\r\nConnection: close\r\n\r\nServer is overloaded',
+  'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n' + 'Retry-After: 1\r\nConnection: close\r\n\r\nServer is overloaded',
   'latin1',
 );
 

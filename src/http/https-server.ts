@@ -41,12 +41,7 @@ export class HTTPSServer extends HTTPServer {
 
   constructor(serverAddress: Address, RequestHandlerClass: RequestHandlerClass, options: HTTPSServerOptions);
   constructor(serverAddress: Address, RequestHandlerClass: RequestHandlerClass, bindAndActivate: boolean, options: HTTPSServerOptions);
-  constructor(
-    serverAddress: Address,
-    RequestHandlerClass: RequestHandlerClass,
-    bindOrOptions: boolean | HTTPSServerOptions,
-    maybeOptions?: HTTPSServerOptions,
-  ) {
+  constructor(serverAddress: Address, RequestHandlerClass: RequestHandlerClass, bindOrOptions: boolean | HTTPSServerOptions, maybeOptions?: HTTPSServerOptions) {
     const options = typeof bindOrOptions === 'boolean' ? maybeOptions : bindOrOptions;
     if (options === undefined || typeof options.certfile !== 'string' || options.certfile === '') {
       throw new BaseHTTPError('ERR_TLS_CERT', 'HTTPSServer needs options.certfile, the path of a PEM certificate chain');

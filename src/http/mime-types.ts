@@ -149,6 +149,4 @@ const BY_TYPE: ReadonlyArray<readonly [type: string, extensions: string]> = [
 ];
 
 /** The built-in table: lower-case extension (with its dot) → media type. */
-export const MEDIA_TYPES: ReadonlyMap<string, string> = new Map(
-  BY_TYPE.flatMap(([type, extensions]) => extensions.split(' ').map((ext) => [ext, type] as const)),
-);
+export const MEDIA_TYPES: ReadonlyMap<string, string> = new Map(BY_TYPE.flatMap(([type, extensions]) => extensions.split(' ').map((ext) => [ext, type] as const)));

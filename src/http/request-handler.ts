@@ -47,8 +47,14 @@ interface Limits {
   untrack?(c: SweptConnection): void;
 }
 const DEFAULT_LIMITS: Limits = {
-  headersTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, requestTimeoutMs: 300_000, maxBodyBytes: 1_048_576,
-  maxRequestLineBytes: 65_536, maxHeaderLineBytes: 65_536, maxHeaders: 100, isShuttingDown: false,
+  headersTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  requestTimeoutMs: 300_000,
+  maxBodyBytes: 1_048_576,
+  maxRequestLineBytes: 65_536,
+  maxHeaderLineBytes: 65_536,
+  maxHeaders: 100,
+  isShuttingDown: false,
 };
 
 /** `'do_' + command`, interned once per method name (bounded: methods are client input). */
@@ -68,7 +74,6 @@ function methodName(command: string): string {
  */
 const SERVER_VERSION = `BaseHTTP/${VERSION}`;
 const SYS_VERSION = `Node.js/${process.version}`;
-
 
 const ERR_HEADERS_TIMEOUT = new BaseHTTPError('ERR_HEADERS_TIMEOUT', 'request head not received in time', 408);
 const ERR_IDLE_TIMEOUT = new BaseHTTPError('ERR_IDLE_TIMEOUT', 'keep-alive connection idle too long');
@@ -557,8 +562,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     while (i < end && buf[i]! > 0x20 && buf[i]! < 0x7f) i++;
     if (buf[i] !== 0x20 || end - i !== 9) return false;
     const v = i + 1;
-    if (buf[v] !== 0x48 || buf[v + 1] !== 0x54 || buf[v + 2] !== 0x54 || buf[v + 3] !== 0x50 || buf[v + 4] !== 0x2f ||
-      buf[v + 5] !== 0x31 || buf[v + 6] !== 0x2e) return false;
+    if (buf[v] !== 0x48 || buf[v + 1] !== 0x54 || buf[v + 2] !== 0x54 || buf[v + 3] !== 0x50 || buf[v + 4] !== 0x2f || buf[v + 5] !== 0x31 || buf[v + 6] !== 0x2e)
+      return false;
     const minor = buf[v + 7];
     if (minor !== 0x31 && minor !== 0x30) return false;
     if (minor === 0x31) {

@@ -66,4 +66,3 @@ export function validTarget(command: string, target: string): boolean {
   if (command === 'CONNECT') return AUTHORITY_FORM.test(target);
   return ABSOLUTE_FORM.test(target);
 }
-

@@ -49,9 +49,7 @@ type Segments<P extends string> = P extends `${infer Head}/${infer Rest}` ? Head
 type ParamName<S> = S extends `:${infer N}` ? N : never;
 
 /** The `params` of a pattern: `'/users/:id/*'` → `{ id: string; '*': string }`. */
-export type PathParams<P extends string> = Simplify<
-  { [K in ParamName<Segments<P>>]: string } & (P extends `${string}/*` ? { '*': string } : unknown)
->;
+export type PathParams<P extends string> = Simplify<{ [K in ParamName<Segments<P>>]: string } & (P extends `${string}/*` ? { '*': string } : unknown)>;
 
 /** The method name a table value calls. */
 export type CallOf<V> = V extends string ? V : V extends { readonly call: infer C extends string } ? C : never;

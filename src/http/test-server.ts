@@ -28,9 +28,10 @@ export async function test(
   const Served = class extends Handler {
     override protocolVersion = protocol;
   };
-  const server = tlsCert === null
-    ? new (ServerClass as typeof HTTPServer)([bind, port], Served)
-    : new (ServerClass as typeof HTTPSServer)([bind, port], Served, { certfile: tlsCert, keyfile: tlsKey, password: tlsPassword });
+  const server =
+    tlsCert === null
+      ? new (ServerClass as typeof HTTPServer)([bind, port], Served)
+      : new (ServerClass as typeof HTTPSServer)([bind, port], Served, { certfile: tlsCert, keyfile: tlsKey, password: tlsPassword });
   await server.ready;
   const [host, realPort] = server.serverAddress;
   const scheme = tlsCert === null ? 'HTTP' : 'HTTPS';

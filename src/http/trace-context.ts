@@ -67,7 +67,8 @@ export function parseTraceparent(value: string | undefined | null): Traceparent 
 const MAX_STATE_MEMBERS = 32;
 // Key: simple (`vendor`) or multi-tenant (`tenant@system`); value: printable ASCII but `,` and `=`,
 // not ending in a space (§3.3.1.3).
-const STATE_MEMBER = /^(?:[a-z0-9][_0-9a-z*/-]{0,255}|[a-z0-9][_0-9a-z*/-]{0,240}@[a-z][_0-9a-z*/-]{0,13})=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+const STATE_MEMBER =
+  /^(?:[a-z0-9][_0-9a-z*/-]{0,255}|[a-z0-9][_0-9a-z*/-]{0,240}@[a-z][_0-9a-z*/-]{0,13})=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 
 /**
  * `tracestate` values (repeated fields are one list, in order) as one normalised value

@@ -146,21 +146,42 @@ export class AccessLog {
       // anything else), the address comes from the OS, the id is well formed or generated, the
       // trace fields are lower-case hex (`trace-context.ts` checks what it takes from a request).
       w.push(
-        '{"level":30,"time":' + this.#time[i] + this.#afterTime +
+        '{"level":30,"time":' +
+          this.#time[i] +
+          this.#afterTime +
           (method === null ? 'null' : '"' + method + '"') +
-          ',"url":' + jsonString(this.#url[i]) +
-          ',"remoteAddress":"' + this.#address[i] +
-          '","remotePort":' + this.#port[i] +
-          '},"res":{"statusCode":' + (status < 0 ? 'null' : status) +
-          '},"route":' + jsonString(this.#route[i]) +
-          ',"responseTime":' + millis(this.#ms[i]!) +
-          ',"bytesSent":' + this.#sent[i] +
-          ',"bytesReceived":' + this.#received[i] +
-          ',"httpVersion":' + (version === '' ? 'null' : jsonString(version)) +
-          ',"userAgent":' + jsonString(this.#agent[i]) +
-          ',"referer":' + jsonString(this.#referer[i]) +
-          ',"requestId":"' + this.#id[i] + '"' +
-          ',"trace_id":"' + trace.traceId + '","span_id":"' + trace.spanId + '","trace_flags":"' + trace.traceFlags + '"' +
+          ',"url":' +
+          jsonString(this.#url[i]) +
+          ',"remoteAddress":"' +
+          this.#address[i] +
+          '","remotePort":' +
+          this.#port[i] +
+          '},"res":{"statusCode":' +
+          (status < 0 ? 'null' : status) +
+          '},"route":' +
+          jsonString(this.#route[i]) +
+          ',"responseTime":' +
+          millis(this.#ms[i]!) +
+          ',"bytesSent":' +
+          this.#sent[i] +
+          ',"bytesReceived":' +
+          this.#received[i] +
+          ',"httpVersion":' +
+          (version === '' ? 'null' : jsonString(version)) +
+          ',"userAgent":' +
+          jsonString(this.#agent[i]) +
+          ',"referer":' +
+          jsonString(this.#referer[i]) +
+          ',"requestId":"' +
+          this.#id[i] +
+          '"' +
+          ',"trace_id":"' +
+          trace.traceId +
+          '","span_id":"' +
+          trace.spanId +
+          '","trace_flags":"' +
+          trace.traceFlags +
+          '"' +
           ',"msg":"request completed"}\n',
       );
     }

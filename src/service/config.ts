@@ -45,80 +45,101 @@ function fail(ctx: Ctx, accepted: string): never {
 /** A decimal integer in `[min, max]`: digits only, no sign, exponent, fraction or separators. */
 function int(min: number, max: number, dflt: number) {
   const accepted = `an integer from ${min} to ${max}`;
-  return z.string().optional().transform((raw, ctx): number => {
-    if (blank(raw)) return dflt;
-    const text = raw.trim();
-    if (!/^\d{1,16}$/.test(text)) return fail(ctx, accepted);
-    const value = Number(text);
-    return value >= min && value <= max ? value : fail(ctx, accepted);
-  });
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): number => {
+      if (blank(raw)) return dflt;
+      const text = raw.trim();
+      if (!/^\d{1,16}$/.test(text)) return fail(ctx, accepted);
+      const value = Number(text);
+      return value >= min && value <= max ? value : fail(ctx, accepted);
+    });
 }
 
 /** Like {@link int}, with `unlimited` (and the default) meaning `Infinity`. */
 function limit(min: number, max: number) {
   const accepted = `an integer from ${min} to ${max}, or "unlimited"`;
-  return z.string().optional().transform((raw, ctx): number => {
-    if (blank(raw) || raw.trim().toLowerCase() === 'unlimited') return Infinity;
-    const text = raw.trim();
-    if (!/^\d{1,16}$/.test(text)) return fail(ctx, accepted);
-    const value = Number(text);
-    return value >= min && value <= max ? value : fail(ctx, accepted);
-  });
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): number => {
+      if (blank(raw) || raw.trim().toLowerCase() === 'unlimited') return Infinity;
+      const text = raw.trim();
+      if (!/^\d{1,16}$/.test(text)) return fail(ctx, accepted);
+      const value = Number(text);
+      return value >= min && value <= max ? value : fail(ctx, accepted);
+    });
 }
 
 function bool(dflt: boolean) {
   const accepted = 'one of true, 1, yes, on, false, 0, no, off';
-  return z.string().optional().transform((raw, ctx): boolean => {
-    if (blank(raw)) return dflt;
-    const word = raw.trim().toLowerCase();
-    if (TRUE_WORDS.has(word)) return true;
-    if (FALSE_WORDS.has(word)) return false;
-    return fail(ctx, accepted);
-  });
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): boolean => {
+      if (blank(raw)) return dflt;
+      const word = raw.trim().toLowerCase();
+      if (TRUE_WORDS.has(word)) return true;
+      if (FALSE_WORDS.has(word)) return false;
+      return fail(ctx, accepted);
+    });
 }
 
 function oneOf<const T extends readonly string[]>(values: T, dflt: T[number], caseless: boolean) {
   const accepted = `one of ${values.join(', ')}`;
-  return z.string().optional().transform((raw, ctx): T[number] => {
-    if (blank(raw)) return dflt;
-    const text = caseless ? raw.trim().toLowerCase() : raw.trim();
-    const found = values.find((v) => (caseless ? v.toLowerCase() : v) === text);
-    return found ?? fail(ctx, accepted);
-  });
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): T[number] => {
+      if (blank(raw)) return dflt;
+      const text = caseless ? raw.trim().toLowerCase() : raw.trim();
+      const found = values.find((v) => (caseless ? v.toLowerCase() : v) === text);
+      return found ?? fail(ctx, accepted);
+    });
 }
 
 /** `WORKERS`: an integer from 1 to 64, or `auto` (the cores this container may use, at most 64). */
 function workers() {
   const accepted = 'an integer from 1 to 64, or "auto"';
-  return z.string().optional().transform((raw, ctx): number => {
-    if (blank(raw)) return 1;
-    const text = raw.trim();
-    if (text.toLowerCase() === 'auto') return Math.min(64, availableCores());
-    if (!/^\d{1,16}$/.test(text)) return fail(ctx, accepted);
-    const value = Number(text);
-    return value >= 1 && value <= 64 ? value : fail(ctx, accepted);
-  });
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): number => {
+      if (blank(raw)) return 1;
+      const text = raw.trim();
+      if (text.toLowerCase() === 'auto') return Math.min(64, availableCores());
+      if (!/^\d{1,16}$/.test(text)) return fail(ctx, accepted);
+      const value = Number(text);
+      return value >= 1 && value <= 64 ? value : fail(ctx, accepted);
+    });
 }
 
 /** An IP address (v4 or v6, brackets allowed) or a DNS host name. */
 function host(dflt: string) {
   const accepted = 'an IPv4 or IPv6 address or a host name (e.g. 0.0.0.0, ::, 127.0.0.1, localhost)';
   const hostname = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-  return z.string().optional().transform((raw, ctx): string => {
-    if (blank(raw)) return dflt;
-    let text = raw.trim();
-    if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
-    return isIP(text) !== 0 || hostname.test(text) ? text : fail(ctx, accepted);
-  });
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): string => {
+      if (blank(raw)) return dflt;
+      let text = raw.trim();
+      if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
+      return isIP(text) !== 0 || hostname.test(text) ? text : fail(ctx, accepted);
+    });
 }
 
 /** Free text without control characters; empty means "not set". */
 function text(accepted: string) {
-  return z.string().optional().transform((raw, ctx): string | null => {
-    if (blank(raw)) return null;
-    // eslint-disable-next-line no-control-regex
-    return /[\u0000-\u001f\u007f]/.test(raw) ? fail(ctx, accepted) : raw.trim();
-  });
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): string | null => {
+      if (blank(raw)) return null;
+      // eslint-disable-next-line no-control-regex
+      return /[\u0000-\u001f\u007f]/.test(raw) ? fail(ctx, accepted) : raw.trim();
+    });
 }
 
 /** The schema. Keys are the environment variables; values are parsed, typed settings. */
@@ -176,9 +197,19 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'PORT', default: '8000', accepted: '0–65535 (0: any free port)', description: 'Port of the app handler.' },
   { name: 'METRICS_PORT', default: '9464', accepted: '0–65535, ≠ PORT', description: 'Port of `/metrics`, `/healthz`, `/readyz`.' },
   { name: 'LOG_LEVEL', default: 'info', accepted: LOG_LEVELS.join(', '), description: 'Lowest level written; access records are `info`.' },
-  { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', accepted: `1–${DAY_MS}`, description: 'How long draining may take before the remaining connections are cut (exit 1).' },
+  {
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    default: '10000',
+    accepted: `1–${DAY_MS}`,
+    description: 'How long draining may take before the remaining connections are cut (exit 1).',
+  },
   { name: 'READINESS_DELAY_MS', default: '0', accepted: `0–${DAY_MS}`, description: 'After the first signal, `/readyz` answers 503 this long before draining starts.' },
-  { name: 'HANDLER_MODULE', default: '(example handler)', accepted: 'module path or package name', description: 'Module whose default export is the handler class to serve.' },
+  {
+    name: 'HANDLER_MODULE',
+    default: '(example handler)',
+    accepted: 'module path or package name',
+    description: 'Module whose default export is the handler class to serve.',
+  },
   { name: 'HEADERS_TIMEOUT_MS', default: '30000', accepted: '1–REQUEST_TIMEOUT_MS', description: 'The whole request head must arrive within this (408).' },
   { name: 'KEEP_ALIVE_TIMEOUT_MS', default: '5000', accepted: `1–${DAY_MS}`, description: 'Idle time allowed between requests on a kept-alive connection.' },
   { name: 'REQUEST_TIMEOUT_MS', default: '300000', accepted: `1–${DAY_MS}`, description: 'Receiving one whole request (head and body) from its first byte.' },
@@ -186,16 +217,52 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'MAX_CONNECTIONS', default: 'unlimited', accepted: '1–10000000 or `unlimited`', description: 'Open connections per listener; beyond it new ones get 503.' },
   { name: 'MAX_HEADERS', default: '100', accepted: '1–10000', description: 'Header fields per request (431 above it).' },
   { name: 'MAX_HEADER_LINE_BYTES', default: '65536', accepted: '256–16777216', description: 'Longest request line or header line (414 / 431).' },
-  { name: 'LISTEN_BACKLOG', default: '511', accepted: '1–65535', description: 'Listen queue of each listener (node:http\'s default; Python\'s 5 stalls bursts of connections). The kernel caps it at `net.core.somaxconn`.' },
+  {
+    name: 'LISTEN_BACKLOG',
+    default: '511',
+    accepted: '1–65535',
+    description: "Listen queue of each listener (node:http's default; Python's 5 stalls bursts of connections). The kernel caps it at `net.core.somaxconn`.",
+  },
   { name: 'ACCESS_LOG', default: 'true', accepted: 'true/1/yes/on, false/0/no/off', description: 'One access record per request on stdout.' },
   { name: 'ACCESS_LOG_PROBES', default: 'false', accepted: 'boolean, as above', description: 'Also log requests to the metrics listener (`/metrics`, probes).' },
-  { name: 'ERROR_LOG_FILE', default: '(stderr)', accepted: 'file path', description: 'Error records go to this file (appended; created if missing, in an existing directory).' },
-  { name: 'PROTOCOL_VERSION', default: 'HTTP/1.1', accepted: PROTOCOL_VERSIONS.join(', '), description: 'Protocol of both listeners\' handlers (HTTP/1.0 closes after each response); overrides the handler class\'s own.' },
-  { name: 'WORKERS', default: '1', accepted: '1–64 or `auto`', description: 'App processes (`node:cluster` workers sharing the app port; 1: no cluster). `auto`: the cores the container may use (CPU affinity capped by the cgroup CPU quota).' },
-  { name: 'TRACEPARENT_RESPONSE', default: 'false', accepted: 'boolean, as above', description: 'Send `traceparent` (the request\'s trace id and span id) in each response, so a client can find the request\'s records.' },
-  { name: 'TLS_CERT', default: '(none: plain HTTP)', accepted: 'file path', description: 'PEM certificate chain: the app listener serves HTTPS (ALPN http/1.1). The metrics listener stays plain HTTP.' },
+  {
+    name: 'ERROR_LOG_FILE',
+    default: '(stderr)',
+    accepted: 'file path',
+    description: 'Error records go to this file (appended; created if missing, in an existing directory).',
+  },
+  {
+    name: 'PROTOCOL_VERSION',
+    default: 'HTTP/1.1',
+    accepted: PROTOCOL_VERSIONS.join(', '),
+    description: "Protocol of both listeners' handlers (HTTP/1.0 closes after each response); overrides the handler class's own.",
+  },
+  {
+    name: 'WORKERS',
+    default: '1',
+    accepted: '1–64 or `auto`',
+    description:
+      'App processes (`node:cluster` workers sharing the app port; 1: no cluster). `auto`: the cores the container may use (CPU affinity capped by the cgroup CPU quota).',
+  },
+  {
+    name: 'TRACEPARENT_RESPONSE',
+    default: 'false',
+    accepted: 'boolean, as above',
+    description: "Send `traceparent` (the request's trace id and span id) in each response, so a client can find the request's records.",
+  },
+  {
+    name: 'TLS_CERT',
+    default: '(none: plain HTTP)',
+    accepted: 'file path',
+    description: 'PEM certificate chain: the app listener serves HTTPS (ALPN http/1.1). The metrics listener stays plain HTTP.',
+  },
   { name: 'TLS_KEY', default: '(the key in TLS_CERT)', accepted: 'file path', description: 'PEM private key of `TLS_CERT`.' },
-  { name: 'TLS_PASSWORD_FILE', default: '(key not encrypted)', accepted: 'file path', description: 'File holding the passphrase of an encrypted key (surrounding whitespace ignored).' },
+  {
+    name: 'TLS_PASSWORD_FILE',
+    default: '(key not encrypted)',
+    accepted: 'file path',
+    description: 'File holding the passphrase of an encrypted key (surrounding whitespace ignored).',
+  },
 ];
 
 /** A value as shown in an error line: quoted and escaped, cut at 80 characters. */

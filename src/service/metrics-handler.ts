@@ -40,7 +40,9 @@ export function prefersOpenMetrics(accept: string | undefined): boolean {
     for (let i = 1; i < params.length; i++) {
       const eq = params[i]!.indexOf('=');
       const name = params[i]!.slice(0, eq).trim().toLowerCase();
-      const value = params[i]!.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      const value = params[i]!.slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
       if (name === 'q') q = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(value) ? Number(value) : 0;
       else if (name === 'version') version = value;
     }

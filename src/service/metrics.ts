@@ -83,7 +83,11 @@ export class ServiceMetrics implements MetricsSource {
         buckets: [...buckets],
         registers: [registry],
         collect() {
-          fillHistogram(this, buckets, all.flatMap((s) => s.rows(which)));
+          fillHistogram(
+            this,
+            buckets,
+            all.flatMap((s) => s.rows(which)),
+          );
         },
       });
     };

@@ -97,16 +97,26 @@ export interface HistogramRow {
 /** Maps a method to its label slot. A switch on a string compiles to fast comparisons. */
 function methodSlot(method: string | null): number {
   switch (method) {
-    case 'GET': return 0;
-    case 'HEAD': return 1;
-    case 'POST': return 2;
-    case 'PUT': return 3;
-    case 'DELETE': return 4;
-    case 'PATCH': return 5;
-    case 'OPTIONS': return 6;
-    case 'CONNECT': return 7;
-    case 'TRACE': return 8;
-    default: return OTHER_METHOD;
+    case 'GET':
+      return 0;
+    case 'HEAD':
+      return 1;
+    case 'POST':
+      return 2;
+    case 'PUT':
+      return 3;
+    case 'DELETE':
+      return 4;
+    case 'PATCH':
+      return 5;
+    case 'OPTIONS':
+      return 6;
+    case 'CONNECT':
+      return 7;
+    case 'TRACE':
+      return 8;
+    default:
+      return OTHER_METHOD;
   }
 }
 

@@ -106,13 +106,7 @@ export class Service {
     }
     Object.defineProperty(ServiceMetricsHandler, 'name', { value: 'MetricsHandler' });
     const metricsCtx = context('MetricsHandler', config.ACCESS_LOG_PROBES);
-    return new ServiceServer(
-      'metrics',
-      [config.HOST, config.METRICS_PORT],
-      serviceHandler(ServiceMetricsHandler, metricsCtx) as never,
-      metricsCtx,
-      settings,
-    );
+    return new ServiceServer('metrics', [config.HOST, config.METRICS_PORT], serviceHandler(ServiceMetricsHandler, metricsCtx) as never, metricsCtx, settings);
   }
 
   /** Resolves once both listeners are bound; rejects with the first bind error (EADDRINUSE…). */

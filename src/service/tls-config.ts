@@ -52,7 +52,7 @@ export function checkTls(config: Config): string[] {
       password = readPassword(passwordFile);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      return [problem('TLS_PASSWORD_FILE', passwordFile, `cannot be read (${err.code ?? err.message})`, 'a readable file holding the key\'s passphrase')];
+      return [problem('TLS_PASSWORD_FILE', passwordFile, `cannot be read (${err.code ?? err.message})`, "a readable file holding the key's passphrase")];
     }
   }
   try {
@@ -62,14 +62,26 @@ export function checkTls(config: Config): string[] {
     const err = e as Error & { code?: string };
     if (err.code === 'ERR_TLS_PASSWORD') {
       return passwordFile === null
-        ? [problem(config.TLS_KEY === null ? 'TLS_CERT' : 'TLS_KEY', config.TLS_KEY ?? cert, err.message, 'TLS_PASSWORD_FILE with its passphrase, or a key that is not encrypted')]
+        ? [
+            problem(
+              config.TLS_KEY === null ? 'TLS_CERT' : 'TLS_KEY',
+              config.TLS_KEY ?? cert,
+              err.message,
+              'TLS_PASSWORD_FILE with its passphrase, or a key that is not encrypted',
+            ),
+          ]
         : [problem('TLS_PASSWORD_FILE', passwordFile, err.message, 'the passphrase of the key')];
     }
     if (err.code === 'ERR_TLS_KEY' && config.TLS_KEY !== null) {
       return [problem('TLS_KEY', config.TLS_KEY, err.message, 'a readable PEM private key matching TLS_CERT')];
     }
-    return [problem('TLS_CERT', cert, err.message, config.TLS_KEY === null
-      ? 'a readable PEM certificate chain holding its private key too (or set TLS_KEY)'
-      : 'a readable PEM certificate chain')];
+    return [
+      problem(
+        'TLS_CERT',
+        cert,
+        err.message,
+        config.TLS_KEY === null ? 'a readable PEM certificate chain holding its private key too (or set TLS_KEY)' : 'a readable PEM certificate chain',
+      ),
+    ];
   }
 }

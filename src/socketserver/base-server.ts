@@ -358,10 +358,7 @@ export class BaseServer {
    */
   handleError(_request: Socket, clientAddress: Address, error: unknown): void {
     const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
-    process.stderr.write(
-      `${'-'.repeat(40)}\nException occurred during processing of request from ${formatAddress(clientAddress)}\n` +
-        `${stack}\n${'-'.repeat(40)}\n`,
-    );
+    process.stderr.write(`${'-'.repeat(40)}\nException occurred during processing of request from ${formatAddress(clientAddress)}\n` + `${stack}\n${'-'.repeat(40)}\n`);
   }
 
   /** Called when `handleRequest()` saw no connection within `timeout`. May be overridden. */

@@ -40,8 +40,9 @@ export class BaseHTTPError extends Error {
 
   /** Brand check that also works across module copies (unlike `instanceof`). */
   static is(value: unknown): value is BaseHTTPError {
-    return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'BaseHTTPError'
-      && typeof (value as { code?: unknown }).code === 'string';
+    return (
+      typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'BaseHTTPError' && typeof (value as { code?: unknown }).code === 'string'
+    );
   }
 
   /** A safe serialisation: no stack, no causes. */

@@ -95,10 +95,12 @@ export class SocketWriter {
     if (this.#pending >= FLUSH_AT) this.flush();
     else if (this.autoFlush && !this.#scheduled) {
       this.#scheduled = true;
-      setImmediate((this.#flushSoon ??= () => {
-        this.#scheduled = false;
-        this.flush();
-      }));
+      setImmediate(
+        (this.#flushSoon ??= () => {
+          this.#scheduled = false;
+          this.flush();
+        }),
+      );
     }
   }
 

@@ -26,13 +26,7 @@ export class FixtureHandler10 extends BaseHTTPRequestHandler {
   }
 
   /** Sends `code` with a body (none for 1xx, 204, 304; HEAD sends the headers only). */
-  protected reply(
-    code: number,
-    body: Buffer,
-    message?: string,
-    contentType = 'text/plain',
-    extra: ReadonlyArray<readonly [string, string]> = [],
-  ): void {
+  protected reply(code: number, body: Buffer, message?: string, contentType = 'text/plain', extra: ReadonlyArray<readonly [string, string]> = []): void {
     this.sendResponse(code, message);
     const noBody = code < 200 || NO_BODY_CODES.has(code);
     if (!noBody) {

@@ -37,11 +37,23 @@ export class Browser {
 
   private constructor(command: string) {
     this.#profile = mkdtempSync(path.join(tmpdir(), 'basehttp-chromium-'));
-    this.#child = spawn(command, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--no-default-browser-check', `--user-data-dir=${this.#profile}`,
-      '--remote-debugging-pipe', 'about:blank',
-    ], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    this.#child = spawn(
+      command,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--no-default-browser-check',
+        `--user-data-dir=${this.#profile}`,
+        '--remote-debugging-pipe',
+        'about:blank',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
+    );
     this.#child.stderr!.setEncoding('utf8').on('data', (t: string) => (this.#stderr = (this.#stderr + t).slice(-4000)));
     this.#input = this.#child.stdio[3] as Writable;
     const output = this.#child.stdio[4] as Readable;
@@ -50,7 +62,14 @@ export class Browser {
       buffered += text;
       let end: number;
       while ((end = buffered.indexOf('\0')) >= 0) {
-        const message = JSON.parse(buffered.slice(0, end)) as { id?: number; result?: Record<string, unknown>; error?: { message: string }; method?: string; params?: Record<string, unknown>; sessionId?: string };
+        const message = JSON.parse(buffered.slice(0, end)) as {
+          id?: number;
+          result?: Record<string, unknown>;
+          error?: { message: string };
+          method?: string;
+          params?: Record<string, unknown>;
+          sessionId?: string;
+        };
         buffered = buffered.slice(end + 1);
         if (message.id !== undefined) {
           const p = this.#pending.get(message.id);

@@ -21,9 +21,7 @@ export interface PythonInterpreter {
 }
 
 /** Either an interpreter or the reason none was found (for the skip message). */
-export type PythonLookup =
-  | { readonly found: true; readonly python: PythonInterpreter }
-  | { readonly found: false; readonly reason: string };
+export type PythonLookup = { readonly found: true; readonly python: PythonInterpreter } | { readonly found: false; readonly reason: string };
 
 export const FIXTURE_SERVER = fileURLToPath(new URL('../cpython/server.py', import.meta.url));
 
@@ -52,7 +50,10 @@ export function findPython(wanted: string): PythonLookup {
     } catch {
       continue;
     }
-    for (const name of names.filter((n) => n === wanted || n.startsWith(`${wanted}.`)).sort().reverse()) {
+    for (const name of names
+      .filter((n) => n === wanted || n.startsWith(`${wanted}.`))
+      .sort()
+      .reverse()) {
       pyenvVersions.push(name);
       const command = path.join(dir, name, 'bin', exe);
       if (existsSync(command)) candidates.push({ command, env: {} });
@@ -72,7 +73,9 @@ export function findPython(wanted: string): PythonLookup {
     if (version === wanted || version.startsWith(`${wanted}.`)) {
       return { found: true, python: { command: candidate.command, env: candidate.env, version } };
     }
-    const envText = Object.entries(candidate.env).map(([k, v]) => `${k}=${v} `).join('');
+    const envText = Object.entries(candidate.env)
+      .map(([k, v]) => `${k}=${v} `)
+      .join('');
     tried.push(`${envText}${candidate.command} (${probe.error?.message ?? (version || `exit ${probe.status}`)})`);
   }
   return { found: false, reason: `CPython ${wanted} not found; tried: ${tried.join('; ')}` };
@@ -154,11 +157,7 @@ function stopChild(child: ChildProcess, ask: () => void): Promise<void> {
 }
 
 /** Runs `python -c code`-style scripts: `args` after the interpreter; resolves with stdout. */
-export function runPython(
-  python: PythonInterpreter,
-  args: readonly string[],
-  timeoutMs = 20_000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runPython(python: PythonInterpreter, args: readonly string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(python.command, args, {
       env: { ...process.env, ...python.env, PYTHONIOENCODING: 'utf-8' },
@@ -210,11 +209,7 @@ export interface ExchangeOptions {
  * response byte until the server closes, or until it stays silent: `graceMs` after the bytes
  * form complete responses, `stallMs` otherwise. The socket is then destroyed.
  */
-export function exchange(
-  port: number,
-  request: Buffer | readonly Buffer[],
-  options: ExchangeOptions = {},
-): Promise<ExchangeResult> {
+export function exchange(port: number, request: Buffer | readonly Buffer[], options: ExchangeOptions = {}): Promise<ExchangeResult> {
   const { head = false, halfClose = false, graceMs = 300, stallMs = 1_500, maxMs = 8_000 } = options;
   const writes = Buffer.isBuffer(request) ? [request] : request;
   return new Promise((resolve) => {

@@ -20,7 +20,10 @@ export function header(response: ParsedResponse, name: string): string | undefin
 
 /** True when the response announces `Connection: close`. */
 export function announcesClose(response: ParsedResponse): boolean {
-  return (header(response, 'connection') ?? '').toLowerCase().split(',').some((t) => t.trim() === 'close');
+  return (header(response, 'connection') ?? '')
+    .toLowerCase()
+    .split(',')
+    .some((t) => t.trim() === 'close');
 }
 
 export interface ParseResult {

@@ -39,7 +39,14 @@ export class LoadChild {
     });
   }
 
-  open(options: { mode: 'slow-header' | 'idle-keepalive' | 'silent'; port: number; count: number; intervalMs?: number; batch?: number; together?: boolean }): Promise<Opened> {
+  open(options: {
+    mode: 'slow-header' | 'idle-keepalive' | 'silent';
+    port: number;
+    count: number;
+    intervalMs?: number;
+    batch?: number;
+    together?: boolean;
+  }): Promise<Opened> {
     return this.#ask<Opened>({ cmd: 'open', ...options }, 'opened');
   }
 

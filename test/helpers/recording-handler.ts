@@ -48,15 +48,33 @@ export function recordingHandler(options: RecordingHandlerOptions = {}): { Handl
       if (this.command !== 'HEAD') this.wfile.write(text);
     }
 
-    do_GET(): Promise<void> { return this.#serve(); }
-    do_HEAD(): Promise<void> { return this.#serve(); }
-    do_POST(): Promise<void> { return this.#serve(); }
-    do_PUT(): Promise<void> { return this.#serve(); }
-    do_DELETE(): Promise<void> { return this.#serve(); }
-    do_PATCH(): Promise<void> { return this.#serve(); }
-    do_OPTIONS(): Promise<void> { return this.#serve(); }
-    do_CONNECT(): Promise<void> { return this.#serve(); }
-    do_TRACE(): Promise<void> { return this.#serve(); }
+    do_GET(): Promise<void> {
+      return this.#serve();
+    }
+    do_HEAD(): Promise<void> {
+      return this.#serve();
+    }
+    do_POST(): Promise<void> {
+      return this.#serve();
+    }
+    do_PUT(): Promise<void> {
+      return this.#serve();
+    }
+    do_DELETE(): Promise<void> {
+      return this.#serve();
+    }
+    do_PATCH(): Promise<void> {
+      return this.#serve();
+    }
+    do_OPTIONS(): Promise<void> {
+      return this.#serve();
+    }
+    do_CONNECT(): Promise<void> {
+      return this.#serve();
+    }
+    do_TRACE(): Promise<void> {
+      return this.#serve();
+    }
   }
 
   return { Handler: RecordingHandler as unknown as HandlerClass, calls };

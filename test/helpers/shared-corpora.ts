@@ -61,7 +61,9 @@ export function loadProbe(): ProbeCase[] {
 }
 
 export function loadH2o(): H2oInput[] {
-  const lines = readFileSync(`${CORPORA_DIR}h2o-http1-corpus.jsonl`, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(`${CORPORA_DIR}h2o-http1-corpus.jsonl`, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   // The first line is the header describing the source and format.
   return lines.slice(1).map((l) => JSON.parse(l) as H2oInput);
 }

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** '' when `openssl` runs, else the reason to put in a skipped test's title. */
-export const opensslMissing: string =
-  spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0 ? '' : ' [skipped: openssl not found; apt-get install openssl]';
+export const opensslMissing: string = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0 ? '' : ' [skipped: openssl not found; apt-get install openssl]';
 
 /** The files made by `makeCertificates()`. */
 export interface TestCertificates {
@@ -39,9 +38,23 @@ function openssl(args: readonly string[]): void {
 
 function selfSigned(cert: string, key: string, extra: readonly string[]): void {
   openssl([
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-days', '2',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', key, '-out', cert, ...extra,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    ...extra,
   ]);
 }
 

@@ -12,8 +12,22 @@ export interface Started<S extends HTTPServer = HTTPServer> {
 /** Starts `Handler` on 127.0.0.1:0 with optional server settings. */
 export async function start<H extends typeof BaseHTTPRequestHandler>(
   Handler: H,
-  settings: Partial<Pick<HTTPServer, 'headersTimeoutMs' | 'keepAliveTimeoutMs' | 'requestTimeoutMs' | 'maxBodyBytes' |
-    'maxConnections' | 'shutdownTimeoutMs' | 'maxHeaders' | 'maxHeaderLineBytes' | 'maxRequestLineBytes' | 'lingerMs' | 'requestQueueSize'>> = {},
+  settings: Partial<
+    Pick<
+      HTTPServer,
+      | 'headersTimeoutMs'
+      | 'keepAliveTimeoutMs'
+      | 'requestTimeoutMs'
+      | 'maxBodyBytes'
+      | 'maxConnections'
+      | 'shutdownTimeoutMs'
+      | 'maxHeaders'
+      | 'maxHeaderLineBytes'
+      | 'maxRequestLineBytes'
+      | 'lingerMs'
+      | 'requestQueueSize'
+    >
+  > = {},
 ): Promise<Started> {
   const server = new HTTPServer(['127.0.0.1', 0], Handler);
   Object.assign(server, settings);
@@ -34,7 +48,11 @@ export async function start<H extends typeof BaseHTTPRequestHandler>(
  * server closes or `timeoutMs` (default 10 s: a limit for a server that never closes, not a wait;
  * a caller whose server keeps the connection open passes its own).
  */
-export function exchange(port: number, data: string | Buffer | Array<string | Buffer>, opts: { timeoutMs?: number; gapMs?: number; endAfterWrite?: boolean } = {}): Promise<{ text: string; closed: boolean }> {
+export function exchange(
+  port: number,
+  data: string | Buffer | Array<string | Buffer>,
+  opts: { timeoutMs?: number; gapMs?: number; endAfterWrite?: boolean } = {},
+): Promise<{ text: string; closed: boolean }> {
   const { timeoutMs = 10_000, gapMs = 0, endAfterWrite = false } = opts;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -71,7 +89,12 @@ export function open(port: number): Promise<{ sock: Socket; read: (until: (s: st
     const sock = connect(port, '127.0.0.1');
     let buf = '';
     let notify: (() => void) | null = null;
-    const closed = new Promise<void>((r) => sock.on('close', () => { r(); notify?.(); }));
+    const closed = new Promise<void>((r) =>
+      sock.on('close', () => {
+        r();
+        notify?.();
+      }),
+    );
     sock.on('data', (d) => {
       buf += d.toString('latin1');
       notify?.();
