@@ -77,3 +77,25 @@ export function serverDateLines(server: string, date: string): string {
   }
   return sdLines;
 }
+
+/** The last status line built: protocol, code and reason (compared by identity), the line. */
+let slVersion = '';
+let slCode = 0;
+let slReason = '';
+let slLine = '';
+
+/**
+ * `HTTP/1.1 200 OK\r\n`, rebuilt only when the protocol, the code or the reason changes: a
+ * server answers the same status again and again, and a template literal with a number in it
+ * per response was a new string and a number-to-string conversion each time. The caller has
+ * checked `code` and `reason`.
+ */
+export function statusLine(version: string, code: number, reason: string): string {
+  if (code !== slCode || version !== slVersion || reason !== slReason) {
+    slLine = `${version} ${code} ${reason}\r\n`;
+    slVersion = version;
+    slCode = code;
+    slReason = reason;
+  }
+  return slLine;
+}

@@ -11,7 +11,7 @@ import { HEADER_TOO_LONG, LINE_TOO_LONG, LINES_FULL, NEED_MORE, scanHead, TOO_MA
 import { hasToken, isTokenString, parseVersion, splitWords, V10, V11, validTarget } from './request-line.js';
 import type { HTTPServer, SweptConnection } from './http-server.js';
 import { HTTPMessage } from './message.js';
-import { checkNameCached, checkValueCached, joinVersion, serverDateLines } from './header-cache.js';
+import { checkNameCached, checkValueCached, joinVersion, serverDateLines, statusLine } from './header-cache.js';
 import { checkReason, checkStatus } from './response-checks.js';
 import { responses } from './responses.js';
 import type { TraceContext } from './trace-context.js';
@@ -829,8 +829,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     checkStatus(code);
     if (message !== undefined) checkReason(message);
     if (this.requestVersion !== 'HTTP/0.9') {
-      const text = message ?? this.responses[code]?.[0] ?? '';
-      this.#headersBuffer += `${this.protocolVersion} ${code} ${text}\r\n`;
+      this.#headersBuffer += statusLine(this.protocolVersion, code, message ?? this.responses[code]?.[0] ?? '');
     }
     this.statusCode = code;
   }
