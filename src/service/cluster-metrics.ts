@@ -55,10 +55,14 @@ export function answerMetricsRequests(registries: readonly Registry[], exemplars
     if (!isMessage<MetricsRequest>(message, REQUEST)) return;
     void Promise.all(registries.map((r) => r.getMetricsAsJSON())).then((all) => {
       const answer: MetricsAnswer = { type: ANSWER, id: message.id, metrics: all.flat() as MetricsJson, exemplars: exemplars() };
-      if (process.connected) process.send?.(answer);
+      // The callback takes a failed write (the primary gone): no 'error' event, no crash.
+      if (process.connected) process.send?.(answer, undefined, undefined, ignoreSendError);
     });
   });
 }
+
+/** A worker's answer that could not be written: the primary is gone, nothing is left to tell. */
+function ignoreSendError(): void {}
 
 function labelKey(v: MetricValue<string>): string {
   const labels = v.labels as Record<string, unknown>;
@@ -210,19 +214,21 @@ export class ClusterMetrics implements MetricsSource {
         this.#pending.delete(id);
         resolve(null);
       }, this.#timeoutMs);
-      this.#pending.set(id, {
-        workerId: worker.id,
-        done: (answer) => {
-          clearTimeout(timer);
-          resolve(answer);
-        },
-      });
-      try {
-        worker.send({ type: REQUEST, id } satisfies MetricsRequest);
-      } catch {
+      const done = (answer: MetricsAnswer | null): void => {
         this.#pending.delete(id);
         clearTimeout(timer);
-        resolve(null);
+        resolve(answer);
+      };
+      this.#pending.set(id, { workerId: worker.id, done });
+      try {
+        // With a callback, a failed write (EPIPE: the worker died between isConnected() and the
+        // write) is reported to it; without one node emits 'error' on the worker, which nothing
+        // handles, and the primary died of an uncaught exception (test/cluster-metrics-send.test.ts).
+        worker.send({ type: REQUEST, id } satisfies MetricsRequest, (err) => {
+          if (err !== null) done(null);
+        });
+      } catch {
+        done(null);
       }
     });
   }
