@@ -157,6 +157,28 @@ get() {
   curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "${@:2}" "http://127.0.0.1:$LB_PORT$1" 2>>"$LOG_DIR/curl-errors.log" || echo 000
 }
 
+# lb_up: the addresses of the app servers HAProxy has UP, sorted (its stats CSV, columns found
+# by name in the "# pxname,svname,..." header line)
+lb_up() {
+  curl -sS --max-time 5 "http://127.0.0.1:$LB_PORT/lb-stats;csv" 2>/dev/null | awk -F, '
+    NR == 1 { sub(/^# */, ""); for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["pxname"] == "app" && $col["svname"] != "BACKEND" && $col["status"] == "UP" {
+      a = $col["addr"]; sub(/:.*/, "", a); print a
+    }' | sort
+}
+
+# wait_lb_up ADDRESSES SECONDS: until HAProxy has exactly those app servers UP
+wait_lb_up() {
+  local deadline=$((SECONDS + $2)) got=""
+  while ((SECONDS < deadline)); do
+    got="$(lb_up)"
+    [[ "$got" == "$1" ]] && return 0
+    sleep 0.5
+  done
+  log "HAProxy servers UP after $2 s: $(tr '\n' ',' <<<"$got") (want $(tr '\n' ',' <<<"$1"))"
+  return 1
+}
+
 # prom_targets: "health address" of each active target of job basehttp, sorted
 prom_targets() {
   # shellcheck disable=SC2016  # JavaScript template literals
@@ -322,6 +344,15 @@ done
 pass "GET / through HAProxy -> 200 ($((SECONDS - t))s)"
 
 # ------------------------------------------------------------------- spread over replicas
+# HAProxy adds the tasks as its DNS resolutions find them: the first 200 above may come while one
+# task is in the rotation. Spread only once all three are UP there.
+t=$SECONDS
+# shellcheck disable=SC2046  # container ids
+if wait_lb_up "$(task_ips $(running_app_containers))" 60; then
+  pass "HAProxy: the 3 tasks UP in its rotation ($((SECONDS - t))s)"
+else
+  fail "HAProxy: not the 3 tasks UP in its rotation after 60 s (see above)"
+fi
 bad=0
 for ((i = 0; i < SPREAD_REQUESTS; i++)); do
   code="$(get / -H "X-Request-Id: spread-$RUN_ID-$i")"
