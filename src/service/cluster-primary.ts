@@ -69,6 +69,13 @@ export class ClusterPrimary {
   readonly #restarts: Counter<string>;
   #port = 0;
   readonly #listening = new Set<number>();
+  /**
+   * Ids of the workers whose process has not exited. Not `cluster.workers`: node removes a worker
+   * from it only once both its process exited and its IPC channel disconnected, in either order,
+   * so on the last 'exit' the map can still hold workers that are gone (the drain then never
+   * finished and the watchdog exited 1 with "0 killed": workers.test.ts, 1 run in ~5 under load).
+   */
+  readonly #alive = new Set<number>();
   readonly #startedAt = new Map<number, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #consecutive = 0;
@@ -126,7 +133,7 @@ export class ClusterPrimary {
 
   /** Pids of the live workers. */
   get workerPids(): number[] {
-    return Object.values(cluster.workers ?? {}).flatMap((w) => (w?.process.pid === undefined ? [] : [w.process.pid]));
+    return Object.values(cluster.workers ?? {}).flatMap((w) => (w === undefined || w.process.pid === undefined || !this.#alive.has(w.id) ? [] : [w.process.pid]));
   }
 
   /**
@@ -175,6 +182,7 @@ export class ClusterPrimary {
 
   #fork(): Worker {
     const worker = cluster.fork({ [WORKER_ENV]: '1', PORT: String(this.#port) });
+    this.#alive.add(worker.id);
     this.#startedAt.set(worker.id, Date.now());
     this.metrics.track(worker);
     return worker;
@@ -182,6 +190,7 @@ export class ClusterPrimary {
 
   #exited(worker: Worker, code: number | null, signal: string | null): void {
     this.#listening.delete(worker.id);
+    this.#alive.delete(worker.id);
     this.metrics.retire(worker);
     const upMs = Date.now() - (this.#startedAt.get(worker.id) ?? Date.now());
     this.#startedAt.delete(worker.id);
@@ -192,7 +201,7 @@ export class ClusterPrimary {
         this.#drainFailed = true;
         this.#logs.log.error({ worker: pid, code, signal }, `worker ${pid} did not drain cleanly (${how})`);
       }
-      if (Object.keys(cluster.workers ?? {}).length === 0) this.#finishDrain();
+      if (this.#alive.size === 0) this.#finishDrain();
       return;
     }
     if (!this.#announced) {
@@ -235,7 +244,7 @@ export class ClusterPrimary {
     this.#logs.log.info({ signal: reason, readinessDelayMs, shutdownTimeoutMs, workers: this.workerPids }, `${reason}: shutdown started, not ready`);
     if (readinessDelayMs > 0) await new Promise((r) => setTimeout(r, readinessDelayMs));
     if (this.#finished) return;
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && this.#alive.has(w.id));
     this.#logs.log.info({ workers: this.workerPids }, `draining ${workers.length} worker(s)`);
     setTimeout(() => {
       const pids = this.workerPids;
@@ -266,7 +275,7 @@ export class ClusterPrimary {
   }
 
   #killAll(): void {
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+    for (const w of Object.values(cluster.workers ?? {})) if (w !== undefined && this.#alive.has(w.id)) w.process.kill('SIGKILL');
   }
 
   #finish(code: number): void {
