@@ -131,6 +131,31 @@ describe('keep-alive and pipelining', () => {
     expect(calls.length).toBe(4);
   });
 
+  test('an extended handleOneRequest() that awaits is waited on; when it rejects, handleError gets the error and the connection closes', async () => {
+    const errors: string[] = [];
+    let calls = 0;
+    class Awaiting extends Echo {
+      override async handleOneRequest(): Promise<void> {
+        calls++;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (calls === 3) throw new Error('hook failed');
+        await super.handleOneRequest();
+      }
+    }
+    srv = await start(Awaiting);
+    srv.server.handleError = (_request, _address, e) => {
+      errors.push((e as Error).message);
+    };
+    const c = await open(srv.port);
+    c.sock.write(get('/a') + get('/b'));
+    const out = await c.read((s) => s.includes('path=/b\n'));
+    expect(statuses(out)).toEqual([200, 200]);
+    await c.closed;
+    expect(Echo.seen).toEqual(['GET /a', 'GET /b']);
+    expect(errors).toEqual(['hook failed']);
+    expect(calls).toBe(3);
+  });
+
   test('heads longer than the first line table grow it on the same connection; the limit still holds', async () => {
     const fields = (n: number): string => Array.from({ length: n }, (_, i) => `X-F${i}: ${i}\r\n`).join('');
     srv = await start(Echo);
