@@ -167,8 +167,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   /** Serves requests until the connection is to close. May be extended, do not override. */
   override handle(): void | Promise<void> {
     this.closeConnection = true;
-    if (this.handleOneRequest !== BaseHTTPRequestHandler.prototype.handleOneRequest) return this.#loop.runOverride();
-    return this.#loop.run();
+    // CPython's loop of handleOneRequest() calls, in request-loop.ts: it calls an overridden
+    // handleOneRequest() for each request, else its own step, which waits without a promise.
+    return this.#loop.run(this.handleOneRequest !== BaseHTTPRequestHandler.prototype.handleOneRequest);
   }
 
   /**

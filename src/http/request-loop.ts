@@ -85,6 +85,8 @@ export class RequestLoop implements ReadWaiter {
   /** The last method and its `do_X` name (`dispatch.ts`). */
   lastCommand = '';
   lastMethodName = '';
+  /** A subclass overrides `handleOneRequest()`: the loop calls it for each request. */
+  #custom = false;
   /** `handle()`'s promise, settled by the callback-driven loop (`#drive`). */
   #resolveHandle: (() => void) | null = null;
   #rejectHandle: ((e: unknown) => void) | null = null;
@@ -131,17 +133,24 @@ export class RequestLoop implements ReadWaiter {
     this.headText = text;
   }
 
-  /** The handler's `handle()` with the built-in `handleOneRequest()`. */
-  run(): void | Promise<void> {
-    // The built-in loop. A request whose bytes are here is answered synchronously; a wait for
-    // bytes is a callback on `rfile` (`#drive`), not a promise: `rfile.wait().then(...)` per
-    // request was ~3.5 % of a keep-alive profile (runMicrotasks, processTicksAndRejections, the
-    // promise's step), measured in docs/performance.md. One promise per connection remains.
+  /**
+   * The handler's `handle()`: one request after another until `closeConnection`, each read by
+   * the built-in step or, when `custom` (a subclass overrides `handleOneRequest()`), by calling
+   * `handleOneRequest()`. A request whose bytes are here is answered synchronously. The built-in
+   * step's wait for bytes is a callback on `rfile` (`#drive`), not a promise: `rfile.wait().then(...)`
+   * per request was ~3.5 % of a keep-alive profile (runMicrotasks, processTicksAndRejections,
+   * the promise's step), measured in docs/performance.md. One promise per connection remains,
+   * made when a request first has to wait; an overridden `handleOneRequest()` returns its own
+   * Promise, which the loop waits on the same way as a `do_X`'s.
+   */
+  run(custom: boolean): void | Promise<void> {
+    this.#custom = custom;
+    const h = this.h;
     for (;;) {
-      const r = this.#step();
+      const r = custom ? h.handleOneRequest() : this.#step();
       if (r === WAITING) return this.#handlePromise(null);
       if (r !== undefined) return this.#handlePromise(r);
-      if (this.h.closeConnection) return;
+      if (h.closeConnection) return;
     }
   }
 
@@ -165,16 +174,17 @@ export class RequestLoop implements ReadWaiter {
 
   /** Runs the request loop from a callback: `woken` after a wait for bytes, else after a Promise. */
   #drive(woken: boolean): void {
+    const h = this.h;
     try {
       for (;;) {
-        if (!woken && this.h.closeConnection) {
+        if (!woken && h.closeConnection) {
           this.#resolveHandle!();
           return;
         }
         woken = false;
-        const r = this.#step();
+        const r = this.#custom ? h.handleOneRequest() : this.#step();
         if (r === WAITING) {
-          this.h.rfile.waitThen(this);
+          h.rfile.waitThen(this);
           return;
         }
         if (r !== undefined) {
@@ -185,38 +195,6 @@ export class RequestLoop implements ReadWaiter {
     } catch (e) {
       this.#rejectHandle!(e);
     }
-  }
-
-  /** `handle()` for a subclass that overrides `handleOneRequest()`: it gets called for each request. */
-  runOverride(): void | Promise<void> {
-    const h = this.h;
-    for (;;) {
-      const r = h.handleOneRequest();
-      if (r !== undefined) return this.#continue(r);
-      if (h.closeConnection) return;
-    }
-  }
-
-  /** The rest of `runOverride()` once a request had to wait: one promise per connection. */
-  #continue(first: Promise<void>): Promise<void> {
-    const h = this.h;
-    return new Promise<void>((resolve, reject) => {
-      const step = (): void => {
-        try {
-          for (;;) {
-            if (h.closeConnection) return resolve();
-            const r = h.handleOneRequest();
-            if (r !== undefined) {
-              r.then(step, reject);
-              return;
-            }
-          }
-        } catch (e) {
-          reject(e);
-        }
-      };
-      first.then(step, reject);
-    });
   }
 
   /** The built-in `handleOneRequest()`: one request, a Promise when it has to wait. */
