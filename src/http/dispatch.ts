@@ -75,9 +75,8 @@ function failed(loop: RequestLoop, e: unknown): void {
     return;
   }
   const status = known?.status ?? 500;
-  const out = loop.out;
-  if (h.wfile.discardSince(out.responseMark)) {
-    out.text = '';
+  if (h.wfile.discardSince(loop.responseMark)) {
+    loop.text = '';
     h.statusCode = null;
     if (status !== 500) h.rejectReason = known!.code === 'ERR_BODY_TOO_LARGE' ? 'body_too_large' : known!.status === 408 ? 'timeout' : 'bad_request';
     h.sendError(status);

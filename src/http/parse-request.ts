@@ -24,7 +24,6 @@ export function refuse(h: BaseHTTPRequestHandler, code: number, message: string,
 
 /** The request line (CPython 3.13's `parse_request` up to the headers). */
 export function parseRequestLine(h: BaseHTTPRequestHandler, loop: RequestLoop): boolean {
-  const out = loop.out;
   h.command = null;
   let version = h.defaultRequestVersion;
   h.requestVersion = version;
@@ -49,15 +48,15 @@ export function parseRequestLine(h: BaseHTTPRequestHandler, loop: RequestLoop): 
       h.requestVersion = '';
       return refuse(h, 400, `Bad request version (${pyRepr(version)})`, 'bad_version');
     }
-    out.version = v;
-    if ((v[0] > 1 || (v[0] === 1 && v[1] >= 1)) && out.protocolKeepAlive(h.protocolVersion)) h.closeConnection = false;
+    loop.version = v;
+    if ((v[0] > 1 || (v[0] === 1 && v[1] >= 1)) && loop.protocolKeepAlive(h.protocolVersion)) h.closeConnection = false;
     if (v[0] >= 2) {
       h.requestVersion = '';
       return refuse(h, 505, `Invalid HTTP version (${version.slice(5)})`, 'version_not_supported');
     }
     h.requestVersion = version;
   } else {
-    out.version = [0, 9];
+    loop.version = [0, 9];
   }
   // RFC 9112 §2.2: a bare CR is not whitespace here (CPython splits on it, and strips trailing
   // ones). Checked once the version is known, so the 400 carries a status line.
@@ -110,13 +109,12 @@ function fastRequestLine(h: BaseHTTPRequestHandler, loop: RequestLoop, buf: Buff
     return false;
   const minor = buf[v + 7];
   if (minor !== 0x31 && minor !== 0x30) return false;
-  const out = loop.out;
   if (minor === 0x31) {
-    out.version = V11;
+    loop.version = V11;
     h.requestVersion = 'HTTP/1.1';
-    if (out.protocolKeepAlive(h.protocolVersion)) h.closeConnection = false;
+    if (loop.protocolKeepAlive(h.protocolVersion)) h.closeConnection = false;
   } else {
-    out.version = V10;
+    loop.version = V10;
     h.requestVersion = 'HTTP/1.0';
   }
   h.command = text.slice(0, sp1 - start);

@@ -10,7 +10,6 @@ import { HTTPMessage } from './message.js';
 import { checkNameCached, checkValueCached, joinVersion, serverDateLines, statusLine } from './header-cache.js';
 import { frameBody, parseRequestLine, refuse } from './parse-request.js';
 import { EMPTY, RequestLoop } from './request-loop.js';
-import { ResponseHead } from './response-head.js';
 import { checkReason, checkStatus } from './response-checks.js';
 import { responses } from './responses.js';
 import type { TraceContext } from './trace-context.js';
@@ -83,10 +82,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   requestline = '';
   /** The request line as received, line ending included (made on first use). */
   get rawRequestline(): Buffer {
-    return this.#loop.rawLine();
+    return this.#conn.rawLine();
   }
   set rawRequestline(line: Buffer) {
-    this.#loop.rawRequestline = line;
+    this.#conn.rawRequestline = line;
   }
   /** The request's headers (empty for HTTP/0.9). */
   headers: HTTPMessage = new HTTPMessage();
@@ -111,10 +110,12 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     return null;
   }
 
-  /** The response head being built and the Connection bookkeeping (`response-head.ts`). */
-  readonly #out = new ResponseHead();
-  /** The request loop, the scanned head and the timeout phase (`request-loop.ts`). */
-  readonly #loop = new RequestLoop(this, this.#out);
+  /**
+   * The connection's state, one object: its request loop, scanned head and timeout phase
+   * (`request-loop.ts`), and, as the loop's base class, the response head being built and the
+   * Connection bookkeeping (`response-head.ts`).
+   */
+  readonly #conn = new RequestLoop(this);
 
   /**
    * Parses `rawRequestline` and the headers after it into `command`, `path`, `requestVersion`,
@@ -122,24 +123,23 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
    * plus RFC 9112's where they are stricter.) May be extended: call `super.parseRequest()` first.
    */
   parseRequest(): boolean | Promise<boolean> {
-    const loop = this.#loop;
-    if (!parseRequestLine(this, loop)) return false;
-    if (loop.lines[0] === 1) return true; // HTTP/0.9: no headers (RFC 1945 §4.1)
-    const out = this.#out;
-    const [major, minor] = out.version;
+    const conn = this.#conn;
+    if (!parseRequestLine(this, conn)) return false;
+    if (conn.lines[0] === 1) return true; // HTTP/0.9: no headers (RFC 1945 §4.1)
+    const [major, minor] = conn.version;
     const http11 = major === 1 && minor >= 1;
-    const info = loop.info;
-    const fault = parseHeaderLines(loop.headBuf, loop.headText, loop.headStart, loop.lines, this.headers, info, http11);
+    const info = conn.info;
+    const fault = parseHeaderLines(conn.headBuf, conn.headText, conn.headStart, conn.lines, this.headers, info, http11);
     if (fault !== null) return refuse(this, fault.status, fault.message, fault.reason);
     // RFC 9112 §3.2: "exactly one Host" for HTTP/1.1; never more than one.
     if (info.hosts > 1 || (http11 && info.hosts === 0)) {
       return refuse(this, 400, info.hosts > 1 ? 'Duplicate Host header' : 'Missing Host header', 'bad_host');
     }
-    if (!frameBody(this, loop)) return false;
+    if (!frameBody(this, conn)) return false;
     const conntype = info.connection;
-    if (conntype !== undefined) out.requestConnection(this, conntype);
+    if (conntype !== undefined) conn.requestConnection(this, conntype);
     const expect = info.expect;
-    if (expect !== undefined && expect.toLowerCase() === '100-continue' && out.protocolKeepAlive(this.protocolVersion) && http11) {
+    if (expect !== undefined && expect.toLowerCase() === '100-continue' && conn.protocolKeepAlive(this.protocolVersion) && http11) {
       return this.handleExpect100();
     }
     return true;
@@ -161,7 +161,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
    * May be extended, do not override.
    */
   handleOneRequest(): void | Promise<void> {
-    return this.#loop.oneRequest();
+    return this.#conn.oneRequest();
   }
 
   /** Serves requests until the connection is to close. May be extended, do not override. */
@@ -169,7 +169,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     this.closeConnection = true;
     // CPython's loop of handleOneRequest() calls, in request-loop.ts: it calls an overridden
     // handleOneRequest() for each request, else its own step, which waits without a promise.
-    return this.#loop.run(this.handleOneRequest !== BaseHTTPRequestHandler.prototype.handleOneRequest);
+    return this.#conn.run(this.handleOneRequest !== BaseHTTPRequestHandler.prototype.handleOneRequest);
   }
 
   /**
@@ -205,7 +205,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
       // i.e. once a second: two header lines of string building per response were ~5 % of the
       // JavaScript in a pipelined profile. Only when sendHeader is not overridden, so an
       // override still sees every header.
-      this.#out.text += serverDateLines(server, date);
+      this.#conn.text += serverDateLines(server, date);
       return;
     }
     this.sendHeader('Server', server);
@@ -217,7 +217,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     checkStatus(code);
     if (message !== undefined) checkReason(message);
     if (this.requestVersion !== 'HTTP/0.9') {
-      this.#out.text += statusLine(this.protocolVersion, code, message ?? this.responses[code]?.[0] ?? '');
+      this.#conn.text += statusLine(this.protocolVersion, code, message ?? this.responses[code]?.[0] ?? '');
     }
     this.statusCode = code;
   }
@@ -232,8 +232,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
       v = value;
       checkValueCached(keyword, v);
     }
-    if (this.requestVersion !== 'HTTP/0.9') this.#out.text += `${keyword}: ${v}\r\n`;
-    if (keyword.length === 10 && keyword.toLowerCase() === 'connection') this.#out.responseConnection(this, v);
+    if (this.requestVersion !== 'HTTP/0.9') this.#conn.text += `${keyword}: ${v}\r\n`;
+    if (keyword.length === 10 && keyword.toLowerCase() === 'connection') this.#conn.responseConnection(this, v);
   }
 
   /**
@@ -244,19 +244,19 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
    */
   endHeaders(): void {
     if (this.requestVersion === 'HTTP/0.9') return;
-    const out = this.#out;
-    if (out.needsClose(this, this.#loop.limits)) this.sendHeader('Connection', 'close');
-    out.text += '\r\n';
+    const conn = this.#conn;
+    if (conn.needsClose(this, conn.limits)) this.sendHeader('Connection', 'close');
+    conn.text += '\r\n';
     this.flushHeaders();
-    if (this.statusCode !== null && this.statusCode < 200) out.responseMark = this.wfile.written;
+    if (this.statusCode !== null && this.statusCode < 200) conn.responseMark = this.wfile.written;
   }
 
   /** Hands the buffered status line and headers to `wfile`. */
   flushHeaders(): void {
-    const out = this.#out;
-    if (out.text.length > 0) {
-      this.wfile.writeLatin1(out.text);
-      out.text = '';
+    const conn = this.#conn;
+    if (conn.text.length > 0) {
+      this.wfile.writeLatin1(conn.text);
+      conn.text = '';
     }
   }
 
@@ -314,13 +314,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   /** Prepares the connection. May be extended, do not override (call `super.setup()`). */
   override setup(): void {
     super.setup();
-    this.#loop.setup();
+    this.#conn.setup();
   }
 
   /** Ends the connection. May be extended, do not override. */
   override finish(): void {
     super.finish();
-    this.#loop.limits.untrack?.(this);
+    this.#conn.limits.untrack?.(this);
   }
 
   /**
@@ -328,14 +328,14 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
    * `ERR_BODY_TOO_LARGE` (status 413; the server answers 413 and closes) when it is over
    * `maxBytes` (default: the server's `maxBodyBytes`); nothing beyond the limit is buffered.
    */
-  async readBody(maxBytes: number = this.#loop.limits.maxBodyBytes): Promise<Buffer> {
-    const loop = this.#loop;
-    const body = loop.body;
+  async readBody(maxBytes: number = this.#conn.limits.maxBodyBytes): Promise<Buffer> {
+    const conn = this.#conn;
+    const body = conn.body;
     if (body.mode === BODY_NONE) return EMPTY;
-    if (body.mode === BODY_LENGTH && body.decoded + body.remaining > maxBytes) throw this.#tooLarge(maxBytes);
+    if (body.mode === BODY_LENGTH && body.decoded + body.remaining > maxBytes) throw tooLargeClosing(this, maxBytes);
     const parts: Buffer[] = [];
     const rfile = this.rfile;
-    const limits = loop.chunkLimits(maxBytes);
+    const limits = conn.chunkLimits(maxBytes);
     for (;;) {
       rfile.check();
       let done: boolean;
@@ -345,7 +345,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
         this.closeConnection = true;
         throw e;
       }
-      if (body.decoded > maxBytes) throw this.#tooLarge(maxBytes);
+      if (body.decoded > maxBytes) throw tooLargeClosing(this, maxBytes);
       if (done) break;
       if (rfile.ended) {
         this.closeConnection = true;
@@ -356,18 +356,19 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
-  #tooLarge(maxBytes: number): BaseHTTPError {
-    this.closeConnection = true;
-    return tooLarge(maxBytes);
-  }
-
   /** Applies the server's timeouts (called by the server's sweep). */
   sweep(now: number): boolean {
-    return this.#loop.sweep(now);
+    return this.#conn.sweep(now);
   }
 
   /** Shutdown began: an idle connection closes now; a busy one after its response. */
   drain(): boolean {
-    return this.#loop.drain();
+    return this.#conn.drain();
   }
+}
+
+/** `readBody()`'s 413: the connection closes after the answer (a function: a private method adds a slot to every handler). */
+function tooLargeClosing(h: BaseHTTPRequestHandler, maxBytes: number): BaseHTTPError {
+  h.closeConnection = true;
+  return tooLarge(maxBytes);
 }

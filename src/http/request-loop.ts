@@ -7,7 +7,7 @@ import { LINES_FULL, NEED_MORE, scanHead } from './head-scanner.js';
 import type { HTTPServer, SweptConnection } from './http-server.js';
 import { headTooLarge } from './parse-request.js';
 import type { BaseHTTPRequestHandler } from './request-handler.js';
-import type { ResponseHead } from './response-head.js';
+import { ResponseHead } from './response-head.js';
 
 export const EMPTY = Buffer.alloc(0);
 
@@ -63,9 +63,10 @@ const ERR_SHUTDOWN = new BaseHTTPError('ERR_SHUTDOWN', 'server shutting down');
  * One per connection, owned by its `BaseHTTPRequestHandler` (`h`), whose public methods
  * (`handle`, `handleOneRequest`, `parseRequest`, `sweep`, `drain`, `readBody`) call in here.
  * Its fields are the scanned head that `parseRequest()` and `parse-request.ts` read. Not
- * exported from the package.
+ * exported from the package. Its methods are TypeScript-`private`, not `#`: a class with `#`
+ * methods gives each instance a brand slot (8 bytes of every connection, docs/performance.md).
  */
-export class RequestLoop implements ReadWaiter {
+export class RequestLoop extends ResponseHead implements ReadWaiter {
   limits: Limits = DEFAULT_LIMITS;
   /** Line ends of the current head (`scanHead`); `lines[0]` is their count. */
   lines = new Int32Array(0);
@@ -87,7 +88,7 @@ export class RequestLoop implements ReadWaiter {
   lastMethodName = '';
   /** A subclass overrides `handleOneRequest()`: the loop calls it for each request. */
   #custom = false;
-  /** `handle()`'s promise, settled by the callback-driven loop (`#drive`). */
+  /** `handle()`'s promise, settled by the callback-driven loop (`drive()`). */
   #resolveHandle: (() => void) | null = null;
   #rejectHandle: ((e: unknown) => void) | null = null;
   /**
@@ -98,10 +99,9 @@ export class RequestLoop implements ReadWaiter {
   #afterPromise: (() => void) | null = null;
   #failedPromise: ((e: unknown) => void) | null = null;
 
-  constructor(
-    readonly h: BaseHTTPRequestHandler,
-    readonly out: ResponseHead,
-  ) {}
+  constructor(readonly h: BaseHTTPRequestHandler) {
+    super();
+  }
 
   /** The handler's `setup()`: the server's limits, the line table, the body reader, the timeout registration. */
   setup(): void {
@@ -137,7 +137,7 @@ export class RequestLoop implements ReadWaiter {
    * The handler's `handle()`: one request after another until `closeConnection`, each read by
    * the built-in step or, when `custom` (a subclass overrides `handleOneRequest()`), by calling
    * `handleOneRequest()`. A request whose bytes are here is answered synchronously. The built-in
-   * step's wait for bytes is a callback on `rfile` (`#drive`), not a promise: `rfile.wait().then(...)`
+   * step's wait for bytes is a callback on `rfile` (`drive()`), not a promise: `rfile.wait().then(...)`
    * per request was ~3.5 % of a keep-alive profile (runMicrotasks, processTicksAndRejections,
    * the promise's step), measured in docs/performance.md. One promise per connection remains,
    * made when a request first has to wait; an overridden `handleOneRequest()` returns its own
@@ -147,33 +147,33 @@ export class RequestLoop implements ReadWaiter {
     this.#custom = custom;
     const h = this.h;
     for (;;) {
-      const r = custom ? h.handleOneRequest() : this.#step();
-      if (r === WAITING) return this.#handlePromise(null);
-      if (r !== undefined) return this.#handlePromise(r);
+      const r = custom ? h.handleOneRequest() : this.step();
+      if (r === WAITING) return this.handlePromise(null);
+      if (r !== undefined) return this.handlePromise(r);
       if (h.closeConnection) return;
     }
   }
 
-  #handlePromise(first: Promise<void> | null): Promise<void> {
+  private handlePromise(first: Promise<void> | null): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#resolveHandle = resolve;
       this.#rejectHandle = reject;
       if (first === null) this.h.rfile.waitThen(this);
-      else this.#then(first);
+      else this.then(first);
     });
   }
 
   /** `rfile` has more bytes (or ended, or a timeout cut the wait): the request loop goes on. */
   [READABLE](): void {
-    this.#drive(true);
+    this.drive(true);
   }
 
-  #then(r: Promise<void>): void {
-    r.then((this.#afterPromise ??= () => this.#drive(false)), (this.#failedPromise ??= (e: unknown) => this.#rejectHandle!(e)));
+  private then(r: Promise<void>): void {
+    r.then((this.#afterPromise ??= () => this.drive(false)), (this.#failedPromise ??= (e: unknown) => this.#rejectHandle!(e)));
   }
 
   /** Runs the request loop from a callback: `woken` after a wait for bytes, else after a Promise. */
-  #drive(woken: boolean): void {
+  private drive(woken: boolean): void {
     const h = this.h;
     try {
       for (;;) {
@@ -182,13 +182,13 @@ export class RequestLoop implements ReadWaiter {
           return;
         }
         woken = false;
-        const r = this.#custom ? h.handleOneRequest() : this.#step();
+        const r = this.#custom ? h.handleOneRequest() : this.step();
         if (r === WAITING) {
           h.rfile.waitThen(this);
           return;
         }
         if (r !== undefined) {
-          this.#then(r);
+          this.then(r);
           return;
         }
       }
@@ -199,16 +199,16 @@ export class RequestLoop implements ReadWaiter {
 
   /** The built-in `handleOneRequest()`: one request, a Promise when it has to wait. */
   oneRequest(): void | Promise<void> {
-    const r = this.#step();
+    const r = this.step();
     return r === WAITING ? this.h.rfile.wait().then((this.#retry ??= () => this.oneRequest())) : r;
   }
 
   /** One request if its head is here: answered (void), answering (a Promise), or `WAITING`. */
-  #step(): Step {
+  private step(): Step {
     const h = this.h;
     const rfile = h.rfile;
     const limits = this.limits;
-    if (rfile.timeoutError !== null) return this.#timedOut(rfile.timeoutError);
+    if (rfile.timeoutError !== null) return this.timedOut(rfile.timeoutError);
     // A body the handler left unread is discarded first: never parsed as a request.
     const body = this.body;
     if (body.mode !== BODY_NONE && !body.done) {
@@ -222,7 +222,7 @@ export class RequestLoop implements ReadWaiter {
             h.closeConnection = true;
             return;
           }
-          this.#enter(BUSY);
+          this.enter(BUSY);
           return WAITING;
         }
       } catch {
@@ -246,10 +246,10 @@ export class RequestLoop implements ReadWaiter {
         h.closeConnection = true;
         return;
       }
-      this.#enter(start < buf.length ? HEAD : IDLE);
+      this.enter(start < buf.length ? HEAD : IDLE);
       return WAITING;
     }
-    this.#beginRequest();
+    this.beginRequest();
     if (end < 0) {
       headTooLarge(h, this, end, buf, start);
       return this.endRequest();
@@ -262,20 +262,20 @@ export class RequestLoop implements ReadWaiter {
     return ok.then((yes) => (yes ? dispatch(this) : this.endRequest()));
   }
 
-  #enter(phase: number): void {
+  private enter(phase: number): void {
     if (this.#phase !== phase) {
       this.#phase = phase;
       this.#since = performance.now();
     }
   }
 
-  #beginRequest(): void {
+  private beginRequest(): void {
     const h = this.h;
     this.#phase = BUSY;
     h.requestStart = performance.now();
     h.statusCode = null;
     h.rejectReason = null;
-    this.out.begin(h.wfile.written);
+    this.beginResponse(h.wfile.written);
     this.#readMark = h.rfile.consumed;
     this.body.begin(BODY_NONE, 0);
   }
@@ -291,7 +291,7 @@ export class RequestLoop implements ReadWaiter {
     const body = this.body;
     if (body.mode !== BODY_NONE && body.doubt) h.closeConnection = true;
     if (this.limits.isShuttingDown) h.closeConnection = true;
-    h.bytesSent = h.wfile.written - this.out.writtenMark;
+    h.bytesSent = h.wfile.written - this.writtenMark;
     h.bytesReceived = h.rfile.consumed - this.#readMark;
     this.#phase = IDLE;
     // The idle clock starts at the sweep that first sees this connection idle (`sweep()`), so a
@@ -302,11 +302,11 @@ export class RequestLoop implements ReadWaiter {
   }
 
   /** A timeout cut a wait short (see `sweep()` and the handler's `timeout`). */
-  #timedOut(e: BaseHTTPError): void {
+  private timedOut(e: BaseHTTPError): void {
     const h = this.h;
     h.closeConnection = true;
     if (e === ERR_HEADERS_TIMEOUT && h.rfile.available > 0) {
-      this.#beginRequest();
+      this.beginRequest();
       h.requestline = '';
       h.requestVersion = '';
       h.command = '';
