@@ -159,7 +159,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
       this.#resolveHandle = resolve;
       this.#rejectHandle = reject;
       if (first === null) this.h.rfile.waitThen(this);
-      else this.then(first);
+      else this.waitOn(first);
     });
   }
 
@@ -168,7 +168,8 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
     this.drive(true);
   }
 
-  private then(r: Promise<void>): void {
+  /** Goes on once `r` (a `do_X`'s Promise, or an overridden `handleOneRequest()`'s) settles. */
+  private waitOn(r: Promise<void>): void {
     r.then((this.#afterPromise ??= () => this.drive(false)), (this.#failedPromise ??= (e: unknown) => this.#rejectHandle!(e)));
   }
 
@@ -188,7 +189,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
           return;
         }
         if (r !== undefined) {
-          this.then(r);
+          this.waitOn(r);
           return;
         }
       }
