@@ -94,15 +94,18 @@ describe('Prometheus stores the service’s exemplars', () => {
         try {
           const res = await fetch(`http://127.0.0.1:${port}/api/v1/query_exemplars?${query}`);
           last = await res.text();
-          const body = JSON.parse(last) as {
-            status: string;
-            data: Array<{ seriesLabels: Record<string, string>; exemplars: Array<{ labels: Record<string, string>; value: string }> }>;
-          };
-          const found = body.data?.flatMap((s) => s.exemplars.filter((e) => e.labels.trace_id === TRACE).map((e) => ({ series: s.seriesLabels, e })));
-          if (found !== undefined && found.length > 0) {
-            expect(found[0]!.e.labels.span_id).toBe(rec.span_id);
-            expect(found[0]!.series).toMatchObject({ job: 'basehttp', method: 'GET', status_code: '200', handler: 'AppHandler' });
-            break;
+          // 503 "Service Unavailable" (plain text) while Prometheus starts up: poll again
+          if (res.ok) {
+            const body = JSON.parse(last) as {
+              status: string;
+              data: Array<{ seriesLabels: Record<string, string>; exemplars: Array<{ labels: Record<string, string>; value: string }> }>;
+            };
+            const found = body.data?.flatMap((s) => s.exemplars.filter((e) => e.labels.trace_id === TRACE).map((e) => ({ series: s.seriesLabels, e })));
+            if (found !== undefined && found.length > 0) {
+              expect(found[0]!.e.labels.span_id).toBe(rec.span_id);
+              expect(found[0]!.series).toMatchObject({ job: 'basehttp', method: 'GET', status_code: '200', handler: 'AppHandler' });
+              break;
+            }
           }
         } catch (e) {
           if (!(e instanceof TypeError)) throw e; // fetch failed: not listening yet
