@@ -54,13 +54,23 @@ export function loadSecureContext(options: HTTPSServerOptions): SecureContextOpt
     return context;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ERR_OSSL_BAD_DECRYPT') {
+    // A wrong (or no) password usually fails the decryption's padding check (BAD_DECRYPT); about
+    // 1 in 200 wrong passwords pass it and the garbage then fails to decode (ERR_OSSL_UNSUPPORTED,
+    // "DECODER routines::unsupported"), so any failure to read an encrypted key other than a
+    // mismatch with the certificate is the password's.
+    if (err.code === 'ERR_OSSL_BAD_DECRYPT' || (isEncryptedPem(key) && err.code !== 'ERR_OSSL_X509_KEY_VALUES_MISMATCH')) {
       const why = password === undefined ? 'is encrypted and no password was given' : 'does not open with the password given';
       throw new BaseHTTPError('ERR_TLS_PASSWORD', `the ${keyName} ${why}`, undefined, e);
     }
     const why = err.code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH' ? 'does not belong to the certificate' : `is not a usable PEM private key (${err.message})`;
     throw new BaseHTTPError('ERR_TLS_KEY', `the ${keyName} ${why}`, undefined, e);
   }
+}
+
+/** True if the PEM holds an encrypted private key (PKCS#8 `ENCRYPTED PRIVATE KEY`, or a legacy `Proc-Type: 4,ENCRYPTED` one). */
+function isEncryptedPem(pem: Buffer): boolean {
+  const text = pem.toString('latin1');
+  return text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /^Proc-Type:[ \t]*4,ENCRYPTED/m.test(text);
 }
 
 /** A connection still in its handshake: when it connected. */
