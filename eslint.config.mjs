@@ -109,7 +109,7 @@ export default defineConfig(
   ['socketserver', 'http'].flatMap((layer) => [1, 2, 3, 4].map((depth) => layerRule(layer, depth))),
   {
     // Micro-benchmarks write results into a `sink` that is never read, so the work is not optimised away.
-    files: ['bench/**/*.mjs', 'test/fixtures/service/bench-*.mjs'],
+    files: ['bench/**/*.mjs'],
     rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^(_|sink$)', ignoreRestSiblings: true }] },
   },
   {

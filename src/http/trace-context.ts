@@ -159,7 +159,7 @@ const POOL_BYTES = 4096;
 /**
  * Random trace and span ids, cheap enough for every request: one `randomFillSync` per 4 KiB,
  * then one native hex conversion per id. Measured on this machine (node 20, best of 5 × 1e6,
- * two runs on a busy VM; test/fixtures/service/bench-trace-ids.mjs): a span id 71–95 ns,
+ * two runs on a busy VM; bench/micro/trace-ids.mjs): a span id 71–95 ns,
  * against 110–119 ns for `toString('hex', …)`, 111–206 ns for a lookup table of hex pairs and
  * 236–435 ns for `crypto.randomUUID()`.
  */

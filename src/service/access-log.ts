@@ -13,7 +13,7 @@
  *
  * Why not `logger.info({ req, res, … }, 'request completed')`: pino walks the object and
  * stringifies each value. Measured on this machine (node 20, best of 5 × 200 000 records;
- * test/fixtures/service/bench-request-path.mjs): formatting alone, pino 3.3 µs per record, this
+ * bench/micro/request-path.mjs): formatting alone, pino 3.3 µs per record, this
  * 0.5–0.9 µs; with the write to /dev/null, pino.info() into an async sonic-boom 8.4–8.6 µs, this
  * (with `log-writer.ts`) 1.0–1.2 µs.
  *
@@ -56,7 +56,7 @@ export function jsonString(s: string | null | undefined): string {
 /**
  * `ms` with three decimals (microseconds), as JSON number text. Integer arithmetic and
  * concatenation: 41–46 ns, against 195–198 ns for `String(Math.round(ms * 1000) / 1000)`
- * (V8's double-to-string; bench-request-path.mjs).
+ * (V8's double-to-string; bench/micro/request-path.mjs).
  */
 export function millis(ms: number): string {
   const us = Math.round(ms * 1000);

@@ -12,7 +12,7 @@
  * `Buffer.byteLength()` of its whole pending buffer (up to 16 KiB) on every `write()`, which
  * flattens the growing string each time. Measured on this machine (node 20, 330-byte access
  * lines built per call, 500 per event-loop turn, wall time including building the line and
- * writing to /dev/null; test/fixtures/service/bench-log-writer.mjs, 3 runs): sonic-boom async
+ * writing to /dev/null; bench/micro/log-writer.mjs, 3 runs): sonic-boom async
  * 5.8–7.0 µs per line, sonic-boom sync 2.2–2.7 µs, this writer 0.56–0.66 µs (of which building
  * the line: 0.2–0.26 µs).
  */

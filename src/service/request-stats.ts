@@ -4,7 +4,7 @@
  *
  * Why not `histogram.observe(labels, value)` per request: prom-client validates the labels and
  * builds a hash string of them on every call. Measured on this machine (node 20, best of 5 ×
- * 200 000; test/fixtures/service/bench-request-path.mjs): three `observe()` calls 2.4–3.1 µs per
+ * 200 000; bench/micro/request-path.mjs): three `observe()` calls 2.4–3.1 µs per
  * request — about 10 % of a ~25 µs keep-alive request — against 0.08–0.12 µs for `observe()`
  * here (a `Float64Array` found through an `Int32Array` index, no labels object).
  *
@@ -188,7 +188,7 @@ export class RequestStats {
    * Keeps the request just given to `observe()` as its duration bucket's exemplar (the latest
    * one wins). `endedAt` is the `performance.now()` of the request's end: a clock read the
    * caller has already made (a `Date.now()` here would add 37–70 ns per request on this
-   * machine, bench-trace-ids.mjs). Four stores, no allocation.
+   * machine, bench/micro/trace-ids.mjs). Four stores, no allocation.
    */
   exemplar(traceId: string, spanId: string, endedAt: number): void {
     const series = this.#lastSeries;
