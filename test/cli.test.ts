@@ -7,12 +7,11 @@
  */
 import { type ChildProcessWithoutNullStreams, execFile, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, ftruncateSync, openSync } from 'node:fs';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, type FileTree } from './helpers/file-tree.js';
-import { parseResponses } from './helpers/http-response.js';
-import { openSocket, sendRaw, SocketCollector } from './helpers/raw-client.js';
+import { parseResponses } from './harness/response.js';
+import { RawClient, sendRaw, tryConnect } from './harness/client.js';
 import { makeCertificates, opensslMissing, type TestCertificates } from './helpers/tls-certs.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -103,7 +102,7 @@ describe('basehttp', () => {
     const cmd = await run(['-p', 'HTTP/1.1', '0'], tree.at('sub'));
     expect(cmd.banner).toMatch(/^Serving HTTP on (::|0\.0\.0\.0) port (\d+) \(http:\/\/(\[::\]|0\.0\.0\.0):\2\/\) \.\.\.$/);
     expect(await get(cmd.port, '/b.txt', '1.1')).toMatchObject({ status: 200, version: 'HTTP/1.1', body: 'bee\n' });
-    const twice = await sendRaw(cmd.port, 'GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /b.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const twice = await sendRaw(cmd.port, 'GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /b.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { timeoutMs: 5_000 });
     expect(parseResponses(twice.data).responses.map((r) => r.status)).toEqual([200, 200]);
     cmd.child.kill('SIGINT');
     expect(await cmd.exited).toBe(0);
@@ -113,28 +112,15 @@ describe('basehttp', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} lets a download in flight finish, then exits 0`, async () => {
       const cmd = await run(['-b', '127.0.0.1', '-d', tree.base, '0']);
-      const socket = await openSocket(cmd.port);
-      const got = new SocketCollector(socket);
+      const got = await RawClient.connect(cmd.port);
+      const socket = got.socket;
       socket.write('GET /big.bin HTTP/1.0\r\n\r\n');
       // The first bytes arrived: the response is under way; the rest waits for us to read.
       expect(await got.waitFor((d) => d.length > 0, 10_000)).toBe(true);
       socket.pause();
       cmd.child.kill(signal);
       // New connections are refused once the drain began.
-      await expect
-        .poll(
-          () =>
-            new Promise<boolean>((resolve) => {
-              const probe = net.connect(cmd.port, '127.0.0.1');
-              probe.once('connect', () => {
-                probe.destroy();
-                resolve(false);
-              });
-              probe.once('error', () => resolve(true));
-            }),
-          { timeout: 10_000 },
-        )
-        .toBe(true);
+      await expect.poll(async () => (await tryConnect(cmd.port)) !== 'connected', { timeout: 10_000 }).toBe(true);
       socket.resume();
       expect(await got.waitClosed(20_000)).toBe('close');
       const [res] = parseResponses(got.data).responses;

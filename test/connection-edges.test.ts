@@ -1,14 +1,11 @@
-import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { BaseHTTPRequestHandler } from '../src/index.js';
-import { eventually } from './helpers/server.js';
-import { Echo, exchange, open, start, statuses, type Started } from './support/raw.js';
+import { RawClient, sendRaw } from './harness/client.js';
+import { statuses } from './harness/response.js';
+import { eventually, startServer, type RunningServer } from './harness/server.js';
+import { Echo } from './helpers/echo-handler.js';
 
-let srv: Started | null = null;
-afterEach(async () => {
-  await srv?.close();
-  srv = null;
-});
+let srv: RunningServer | null = null;
 
 describe('connection edges', () => {
   test('Expect: 100-continue with a body over the limit: 100, then 413 and close', async () => {
@@ -17,9 +14,9 @@ describe('connection edges', () => {
         await this.readBody(10);
       }
     }
-    srv = await start(Limited);
-    const c = await open(srv.port);
-    c.sock.write('POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n');
+    srv = await startServer(Limited);
+    const c = await RawClient.connect(srv.port);
+    c.send('POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n');
     const out = await c.read((s) => s.includes('413'));
     expect(statuses(out)).toEqual([100, 413]);
     expect(out.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 413 ')).toBe(true);
@@ -38,8 +35,8 @@ describe('connection edges', () => {
       }
       override logMessage(): void {}
     }
-    srv = await start(Later);
-    const r = await exchange(srv.port, 'GET / HTTP/1.0\r\n\r\n', { endAfterWrite: true });
+    srv = await startServer(Later);
+    const r = await sendRaw(srv.port, 'GET / HTTP/1.0\r\n\r\n', { halfClose: true });
     expect(statuses(r.text)).toEqual([200]);
     expect(r.text.endsWith('ok')).toBe(true);
   });
@@ -56,31 +53,26 @@ describe('connection edges', () => {
       override logMessage(): void {}
     }
     const total = 8 * 1024 * 1024;
-    srv = await start(Refuses, { maxBodyBytes: 2 * total }); // within the limit: the handler runs
+    srv = await startServer(Refuses, { maxBodyBytes: 2 * total }); // within the limit: the handler runs
     const t0 = performance.now();
-    const result = await new Promise<{ sent: number; error: string | null; answer: string }>((resolve) => {
-      // Half-open, so that the server's FIN after its answer does not end our upload early.
-      const sock = connect({ port: srv!.port, host: '127.0.0.1', allowHalfOpen: true });
-      let answer = '';
-      let sent = 0;
-      let error: string | null = null;
-      sock.on('data', (d) => (answer += d.toString('latin1')));
-      sock.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
-      sock.on('close', () => resolve({ sent, error, answer }));
-      sock.write(`PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: ${total}\r\n\r\n`);
-      const chunk = Buffer.alloc(64 * 1024, 120);
-      const pump = (): void => {
-        while (sent < total) {
-          sent += chunk.length;
-          if (!sock.write(chunk)) {
-            sock.once('drain', pump);
-            return;
-          }
+    // Half-open, so that the server's FIN after its answer does not end our upload early.
+    const c = await RawClient.connect(srv.port, { allowHalfOpen: true });
+    let sent = 0;
+    c.socket.write(`PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: ${total}\r\n\r\n`);
+    const chunk = Buffer.alloc(64 * 1024, 120);
+    const pump = (): void => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!c.socket.write(chunk)) {
+          c.socket.once('drain', pump);
+          return;
         }
-        sock.end();
-      };
-      pump();
-    });
+      }
+      c.socket.end();
+    };
+    pump();
+    await c.closed;
+    const result = { sent, error: c.errorCode ?? null, answer: c.text };
     expect(result.answer.startsWith('HTTP/1.1 200 OK')).toBe(true);
     expect(result.error).toBeNull();
     expect(result.sent).toBe(total);
@@ -96,38 +88,28 @@ describe('connection edges', () => {
         logged.push(`${fmt} ${args.join(' ')}`);
       }
     }
-    srv = await start(Logs);
-    const r = await exchange(srv.port, '\r\n');
+    srv = await startServer(Logs);
+    const r = await sendRaw(srv.port, '\r\n');
     expect(r.text).toBe('');
     expect(r.closed).toBe(true);
     expect(logged).toEqual([]);
   });
 
   /** A client that keeps its side open after the server's FIN (allowHalfOpen), as a slow peer would. */
-  function halfOpenClient(port: number): Promise<{ sock: Socket; text: () => string; closed: Promise<void> }> {
-    return new Promise((resolve, reject) => {
-      const sock = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-      let text = '';
-      sock.on('data', (d) => (text += d.toString('latin1')));
-      sock.on('error', () => {});
-      const closed = new Promise<void>((r) => sock.once('close', () => r()));
-      sock.once('connect', () => resolve({ sock, text: () => text, closed }));
-      sock.once('error', reject);
-    });
-  }
+  const halfOpenClient = (port: number): Promise<RawClient> => RawClient.connect(port, { allowHalfOpen: true });
   // The lingering deadline is performance.now() + lingerMs in this process, taken after the
   // response is written, so with t0 = performance.now() before the request a reset before
   // t0 + lingerMs cannot happen however late the sweep runs: the lower bounds are exact.
 
   test('a lingering close ends at lingerMs even while the peer keeps sending (a deadline, not an idle timer)', async () => {
-    srv = await start(Echo, { lingerMs: 300 });
+    srv = await startServer(Echo, { lingerMs: 300 });
     const c = await halfOpenClient(srv.port);
     const t0 = performance.now();
-    c.sock.write('GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
-    expect(await eventually(() => c.text().includes('path=/x\n'), 10_000)).toBe(true);
-    expect(statuses(c.text())).toEqual([200]);
+    c.send('GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    expect(await eventually(() => c.text.includes('path=/x\n'), 10_000)).toBe(true);
+    expect(statuses(c.text)).toEqual([200]);
     // The server has ended its side; this client never ends its own and keeps sending.
-    const drip = setInterval(() => c.sock.write('x'), 20);
+    const drip = setInterval(() => c.send('x'), 20);
     await c.closed;
     clearInterval(drip);
     const took = performance.now() - t0;
@@ -139,17 +121,17 @@ describe('connection edges', () => {
   test('many lingering closes at once: a peer that ends is released at once, the others at the deadline', async () => {
     // lingerMs long enough that the ten ends are seen well before any deadline, even on a busy
     // machine (with 300 ms, a late test saw all twenty reset together, never ten left).
-    srv = await start(Echo, { lingerMs: 1_000, requestQueueSize: 64 });
+    srv = await startServer(Echo, { lingerMs: 1_000, requestQueueSize: 64 });
     const clients = await Promise.all(Array.from({ length: 20 }, () => halfOpenClient(srv!.port)));
     const t0 = performance.now();
-    for (const c of clients) c.sock.write('GET /y HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
-    expect(await eventually(() => clients.every((c) => c.text().includes('path=/y\n')), 10_000)).toBe(true);
-    for (const c of clients.slice(0, 10)) c.sock.end();
+    for (const c of clients) c.send('GET /y HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    expect(await eventually(() => clients.every((c) => c.text.includes('path=/y\n')), 10_000)).toBe(true);
+    for (const c of clients.slice(0, 10)) c.socket.end();
     // The server learns of the others' end only by its deadline (a silent half-open peer
     // never reads the reset either: its read side already saw the FIN).
     expect(await eventually(() => srv!.server.activeConnections === 10, 10_000)).toBe(true);
     expect(await eventually(() => srv!.server.activeConnections === 0, 10_000)).toBe(true);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(1_000);
-    for (const c of clients) c.sock.destroy();
+    for (const c of clients) c.close();
   });
 });

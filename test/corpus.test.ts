@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { allCases, families, SMUGGLED, type CorpusCase, type ServedOutcome } from './corpus/index.js';
 import { recordingHandler } from './helpers/recording-handler.js';
-import { openSocket, sendRaw, SocketCollector, toBytes } from './helpers/raw-client.js';
-import { announcesClose, bareErrorPageCode, describe as show, parseResponses } from './helpers/http-response.js';
-import { eventually, startServer, type RunningServer } from './helpers/server.js';
+import { sendRaw, RawClient, toBytes } from './harness/client.js';
+import { announcesClose, bareErrorPageCode, describe as show, parseResponses } from './harness/response.js';
+import { eventually, startServer, type RunningServer } from './harness/server.js';
 
 // The must-reject corpus (issue 6 item 1): every case in test/corpus/, sent as ONE write of
 // `raw + smuggled` to a handler with protocolVersion HTTP/1.1, so that a connection the server
@@ -14,9 +14,6 @@ let srv: RunningServer;
 
 beforeAll(async () => {
   srv = await startServer(Handler);
-});
-afterAll(async () => {
-  await srv.close();
 });
 
 function smuggledOf(c: CorpusCase): string {
@@ -56,8 +53,8 @@ async function checkRejected(c: CorpusCase, status: number | 'close'): Promise<v
 
 async function checkServed(c: CorpusCase, served: ServedOutcome): Promise<void> {
   calls.length = 0;
-  const socket = await openSocket(srv.port);
-  const col = new SocketCollector(socket);
+  const col = await RawClient.connect(srv.port);
+  const socket = col.socket;
   socket.write(toBytes(c.raw + smuggledOf(c)));
   await col.waitFor((d) => parseResponses(d).responses.some((r) => r.status >= 200), 10_000);
   // Anything the server would wrongly answer after it (the smuggled text parsed as a request)
@@ -96,8 +93,8 @@ describe('must-reject corpus', () => {
 
   test('harness control: a valid request with the smuggled one behind it gets both answered', async () => {
     calls.length = 0;
-    const socket = await openSocket(srv.port);
-    const col = new SocketCollector(socket);
+    const col = await RawClient.connect(srv.port);
+    const socket = col.socket;
     socket.write(toBytes(`GET /first HTTP/1.1\r\nHost: example.com\r\n\r\n${SMUGGLED}`));
     await col.waitFor((d) => parseResponses(d).responses.length >= 2, 10_000);
     socket.destroy();

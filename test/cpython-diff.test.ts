@@ -16,20 +16,19 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { exchangeUntilQuiet, type QuietExchange } from './harness/client.js';
+import { headerValues } from './harness/response.js';
 import { responses } from '../src/index.js';
 import { CASES, LOG_REQUESTS, type DiffCase } from './cpython/cases.js';
 import { startOurFixture, type OurFixture } from './cpython/our-fixture.js';
 import {
-  exchange,
   findPython,
   FIXTURE_SERVER,
-  headerValues,
   latin1,
   normaliseLogLine,
   normaliseResponse,
   runPython,
   startPythonFixture,
-  type ExchangeResult,
   type PythonFixture,
   type PythonInterpreter,
 } from './helpers/cpython.js';
@@ -58,15 +57,15 @@ function loadGolden(version: string): Golden | null {
 /** Responses longer than this are recorded as their length, SHA-256 and first bytes (same for both sides). */
 const LONG_RESPONSE = 8_192;
 
-function toRecord(result: ExchangeResult): CaseRecord {
+function toRecord(result: QuietExchange): CaseRecord {
   const response = normaliseResponse(result.bytes);
   if (response.length <= LONG_RESPONSE) return { end: result.end, response };
   const digest = createHash('sha256').update(response, 'latin1').digest('hex');
   return { end: result.end, response: `<${response.length} chars, sha256 ${digest}> ${response.slice(0, 256)}` };
 }
 
-function run(port: number, c: DiffCase): Promise<ExchangeResult> {
-  return exchange(port, c.request.map(latin1), {
+function run(port: number, c: DiffCase): Promise<QuietExchange> {
+  return exchangeUntilQuiet(port, c.request.map(latin1), {
     ...(c.head ? { head: true } : {}),
     ...(c.halfClose ? { halfClose: true } : {}),
   });
@@ -364,8 +363,8 @@ const SENTINEL_LINE = '"GET /log-sentinel HTTP/1.0" 200 ';
 async function collectLog(port: number, readLog: () => string): Promise<{ sizes: number[]; lines: string[] }> {
   const before = readLog().length;
   const sizes: number[] = [];
-  for (const request of LOG_REQUESTS) sizes.push((await exchange(port, latin1(request))).bytes.length);
-  await exchange(port, latin1(LOG_SENTINEL));
+  for (const request of LOG_REQUESTS) sizes.push((await exchangeUntilQuiet(port, latin1(request))).bytes.length);
+  await exchangeUntilQuiet(port, latin1(LOG_SENTINEL));
   const logLines = (): string[] =>
     readLog()
       .slice(before)
@@ -436,7 +435,7 @@ describe('CPython 3.13 http.server and ours answer the same bytes', () => {
   }
 
   it('Date and Server (normalised away above) have the documented forms', async () => {
-    const result = await exchange(ours.ports['1.0'], latin1('GET / HTTP/1.0\r\n\r\n'));
+    const result = await exchangeUntilQuiet(ours.ports['1.0'], latin1('GET / HTTP/1.0\r\n\r\n'));
     const [date] = headerValues(result.bytes, 'Date');
     const [server] = headerValues(result.bytes, 'Server');
     expect(date).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request, type ServiceChild, startService } from './fixtures/service/child.js';
+import { request } from './harness/client.js';
+import { type ServiceChild, startService } from './fixtures/service/child.js';
 
 // examples/custom-handler: its TypeScript handler compiled as the Dockerfile's build stage does
 // (tsc -p, `basehttp` resolving to the enclosing package: here this repository's dist/), then

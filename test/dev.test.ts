@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
+import { tryConnect } from './harness/client.js';
 
 // `npm run dev` (scripts/dev.mjs): tsc --watch, then Node's watch mode on dist/main.js, restarting
 // the service when dist/ or an outside HANDLER_MODULE file changes. Each test runs the real script
@@ -81,14 +81,7 @@ class DevRun {
 /** True when nothing accepts on `url`'s port any more. */
 function refused(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(port), hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
-  });
+  return tryConnect(Number(port), hostname).then((outcome) => outcome === 'ECONNREFUSED');
 }
 
 let run: DevRun | null = null;

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HTTPServer, MetricsHandler } from '../src/index.js';
+import { MetricsHandler } from '../src/index.js';
 import { OPENMETRICS_CONTENT_TYPE, prefersOpenMetrics } from '../src/service/metrics-handler.js';
 import { ServiceMetrics } from '../src/service/metrics.js';
 import { latestExemplars } from '../src/service/open-metrics.js';
-import { get, RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
+import { get, RawClient, request } from './harness/client.js';
+import { startServer } from './harness/server.js';
+import { type ServiceChild, startService } from './fixtures/service/child.js';
 
 // Issue 14, item 3: exemplars on http_request_duration_seconds in the OpenMetrics exposition
 // only; the plain text format unchanged.
@@ -102,11 +104,8 @@ describe('content negotiation', () => {
       override registry = source;
       override logMessage(): void {}
     }
-    const server = new HTTPServer(['127.0.0.1', 0], M);
-    await server.ready;
-    void server.serveForever();
+    const { port, close } = await startServer(M);
     try {
-      const port = server.serverAddress[1];
       const om = await request(port, 'GET', '/metrics', { Accept: PROMETHEUS_ACCEPT });
       expect([om.headers['content-type'], om.headers.vary, om.body.toString()]).toEqual([OPENMETRICS_CONTENT_TYPE, 'Accept', 'om\n# EOF\n']);
       const plain = await request(port, 'GET', '/metrics');
@@ -114,8 +113,7 @@ describe('content negotiation', () => {
       const head = await request(port, 'HEAD', '/metrics', { Accept: 'application/openmetrics-text' });
       expect([head.headers['content-type'], head.headers['content-length'], head.body.length]).toEqual([OPENMETRICS_CONTENT_TYPE, '9', 0]);
     } finally {
-      await server.shutdown();
-      server.serverClose();
+      await close();
     }
   });
 });

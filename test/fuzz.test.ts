@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { exchange, fuzz, PIPELINE_SEEDS, SEEDS } from './helpers/fuzz-engine.mjs';
 import { recordingHandler } from './helpers/recording-handler.js';
-import { parseResponses } from './helpers/http-response.js';
-import { sendRaw } from './helpers/raw-client.js';
-import { eventually, startServer, type RunningServer } from './helpers/server.js';
+import { parseResponses } from './harness/response.js';
+import { sendRaw } from './harness/client.js';
+import { eventually, startServer, type RunningServer } from './harness/server.js';
 
 // Bounded fuzzing (issue 6 item 2): about 20k cases over real sockets in well under a minute.
 // Invariants: the server never crashes (it runs in this process: a crash fails the file), every
@@ -26,9 +26,6 @@ beforeAll(async () => {
   // Short timeouts: a case the server wrongly keeps waiting on still ends, and is reported as slow.
   // The default listen backlog (511) takes 64 concurrent connects (Python's 5 reset some).
   srv = await startServer(Handler, { headersTimeoutMs: 2_000, keepAliveTimeoutMs: 2_000, requestTimeoutMs: 3_000 });
-});
-afterAll(async () => {
-  await srv?.close();
 });
 
 function latin1(s: string): Buffer {

@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, test } from 'vitest';
-import { BaseHTTPError, BaseHTTPRequestHandler, HTTPServer } from '../src/index.js';
-import { eventually } from './helpers/server.js';
-import { exchange, start, statuses, type Started } from './support/raw.js';
+import { describe, expect, test } from 'vitest';
+import { BaseHTTPError, BaseHTTPRequestHandler } from '../src/index.js';
+import { sendRaw } from './harness/client.js';
+import { statuses } from './harness/response.js';
+import { eventually, startServer, type RunningServer } from './harness/server.js';
 
-let srv: Started | null = null;
-afterEach(async () => {
-  await srv?.close();
-  srv = null;
-});
+let srv: RunningServer | null = null;
 
-const errors: unknown[] = [];
 class Faulty extends BaseHTTPRequestHandler {
   override protocolVersion = 'HTTP/1.1';
   do_GET(): void {
@@ -40,56 +36,37 @@ class Faulty extends BaseHTTPRequestHandler {
   override logMessage(): void {}
 }
 
-class Quiet extends HTTPServer {
-  override handleError(_r: unknown, _a: unknown, e: unknown): void {
-    errors.push(e);
-  }
-}
-
-async function startQuiet(): Promise<Started> {
-  const server = new Quiet(['127.0.0.1', 0], Faulty);
-  await server.ready;
-  void server.serveForever();
-  return {
-    server,
-    port: server.serverAddress[1],
-    close: async () => {
-      await server.shutdown();
-      server.serverClose();
-    },
-  };
-}
+/** The fixture's RecordingServer keeps what reached handleError in `server.errors`. */
+const startQuiet = (): Promise<RunningServer> => startServer(Faulty);
 
 describe('faults', () => {
   test('an exception in do_X answers 500 and the server goes on', async () => {
-    errors.length = 0;
     srv = await startQuiet();
-    const r = await exchange(srv.port, 'GET /throw HTTP/1.1\r\nHost: t\r\n\r\nGET /never HTTP/1.1\r\nHost: t\r\n\r\n');
+    const r = await sendRaw(srv.port, 'GET /throw HTTP/1.1\r\nHost: t\r\n\r\nGET /never HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(statuses(r.text)).toEqual([500]);
     expect(r.closed).toBe(true);
-    expect(errors).toHaveLength(1);
-    expect((errors[0] as Error).message).toBe('boom');
-    const ok = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    expect(srv.server.errors).toHaveLength(1);
+    expect((srv.server.errors[0] as Error).message).toBe('boom');
+    const ok = await sendRaw(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     expect(statuses(ok.text)).toEqual([200]);
   });
 
   test('a rejected promise from do_X answers 500', async () => {
-    errors.length = 0;
     srv = await startQuiet();
-    const r = await exchange(srv.port, 'POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
+    const r = await sendRaw(srv.port, 'POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
     expect(statuses(r.text)).toEqual([500]);
-    expect((errors[0] as Error).message).toBe('async boom');
+    expect((srv.server.errors[0] as Error).message).toBe('async boom');
   });
 
   test('headers buffered but not flushed are replaced by the 500', async () => {
     srv = await startQuiet();
-    const r = await exchange(srv.port, 'GET /buffered HTTP/1.1\r\nHost: t\r\n\r\n');
+    const r = await sendRaw(srv.port, 'GET /buffered HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(statuses(r.text)).toEqual([500]);
   });
 
   test('after part of the response was sent, the connection is closed without a 500', async () => {
     srv = await startQuiet();
-    const r = await exchange(srv.port, 'GET /half HTTP/1.1\r\nHost: t\r\n\r\n');
+    const r = await sendRaw(srv.port, 'GET /half HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(statuses(r.text)).toEqual([200]);
     expect(r.text.endsWith('partial')).toBe(true);
     expect(r.closed).toBe(true);
@@ -99,9 +76,9 @@ describe('faults', () => {
     srv = await startQuiet();
     const req = 'POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n01234';
     for (let cut = 1; cut < req.length; cut += 7) {
-      await exchange(srv.port, req.slice(0, cut), { timeoutMs: 30, endAfterWrite: true });
+      await sendRaw(srv.port, req.slice(0, cut), { timeoutMs: 30, halfClose: true });
     }
-    const ok = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    const ok = await sendRaw(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     expect(statuses(ok.text)).toEqual([200]);
     expect(await eventually(() => srv!.server.activeConnections === 0, 5_000)).toBe(true);
   });
@@ -139,8 +116,8 @@ describe('no response splitting', () => {
         }
         override logMessage(): void {}
       }
-      srv = await start(H);
-      const r = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+      srv = await startServer(H);
+      const r = await sendRaw(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
       expect(BaseHTTPError.is(caught)).toBe(true);
       expect((caught as BaseHTTPError).code).toBe(code);
       expect(pendingAfter).toBe(pendingBefore);
@@ -159,10 +136,10 @@ describe('no response splitting', () => {
       }
       override logMessage(): void {}
     }
-    srv = await start(H);
+    srv = await startServer(H);
     const errors: unknown[] = [];
     srv.server.handleError = (_req, _addr, e) => errors.push(e);
-    const r = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    const r = await sendRaw(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(r.text).not.toContain('Set-Cookie');
     expect(r.closed).toBe(true);
     // Even the 500 page carries a Server header, so nothing can be sent: the connection closes.
@@ -183,8 +160,8 @@ describe('no response splitting', () => {
       }
       override logMessage(): void {}
     }
-    srv = await start(H);
-    const r = await exchange(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    srv = await startServer(H);
+    const r = await sendRaw(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     expect(seen.slice(0, 2)).toEqual(['Server', 'Date']);
     expect(r.text).toContain('\r\nServer: Custom/2\r\n');
     expect(r.text).toMatch(/\r\nDate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n/);

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIG_EXIT_CODE } from '../src/service/config.js';
 import { handlerModuleUrl, isHandlerClass } from '../src/service/handler-module.js';
 import { BaseHTTPRequestHandler } from '../src/http/request-handler.js';
-import { request, runMain, type ServiceChild, startService } from './fixtures/service/child.js';
+import { request } from './harness/client.js';
+import { runMain, type ServiceChild, startService } from './fixtures/service/child.js';
 
 const FIX = 'test/fixtures/service';
 

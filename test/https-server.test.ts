@@ -10,8 +10,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BaseHTTPRequestHandler, HTTPSServer, type HTTPSServerOptions } from '../src/index.js';
-import { openSocket, sendRaw, SocketCollector } from './helpers/raw-client.js';
-import { eventually } from './helpers/server.js';
+import { RawClient, sendRaw } from './harness/client.js';
+import { parseResponses } from './harness/response.js';
+import { eventually, startServer, type HandlerClass, type ServerSettings } from './harness/server.js';
 import { makeCertificates, opensslMissing, type TestCertificates } from './helpers/tls-certs.js';
 
 const CURL = '/usr/bin/curl';
@@ -59,18 +60,19 @@ afterEach(async () => {
   }
 });
 
-/** Starts an HTTPSServer on 127.0.0.1:0 with `settings` applied before it binds. */
-async function serve(options: Partial<HTTPSServerOptions> = {}, settings: Partial<HTTPSServer> = {}): Promise<HTTPSServer> {
-  const server = new HTTPSServer(['127.0.0.1', 0], Handler, { certfile: certs.cert, keyfile: certs.key, ...options });
-  Object.assign(server, settings);
-  servers.push(server);
-  await server.ready;
-  void server.serveForever();
-  return server;
+/** Starts an HTTPSServer on 127.0.0.1:0 with `settings` applied before it binds (test/harness/server.ts: closed after the test). */
+async function serve(options: Partial<HTTPSServerOptions> = {}, settings: ServerSettings = {}): Promise<HTTPSServer> {
+  const tls: HTTPSServerOptions = { certfile: certs.cert, keyfile: certs.key, ...options };
+  class Server extends HTTPSServer {
+    constructor(address: readonly [string, number], handler: HandlerClass) {
+      super(address, handler, tls);
+    }
+  }
+  return (await startServer(Handler, settings, Server)).server;
 }
 
 /** A TLS connection that trusts the test certificate, and a collector of what it receives. */
-async function tlsOpen(port: number, alpn: string[] = ['http/1.1'], ca = certs.cert, allowHalfOpen = false): Promise<{ socket: TLSSocket; got: SocketCollector }> {
+async function tlsOpen(port: number, alpn: string[] = ['http/1.1'], ca = certs.cert, allowHalfOpen = false): Promise<{ socket: TLSSocket; got: RawClient }> {
   // allowHalfOpen reaches the underlying net.Socket; @types/node's ConnectionOptions lacks it.
   const options: ConnectionOptions & { allowHalfOpen: boolean } = {
     host: '127.0.0.1',
@@ -81,7 +83,7 @@ async function tlsOpen(port: number, alpn: string[] = ['http/1.1'], ca = certs.c
     allowHalfOpen,
   };
   const socket = tlsConnect(options);
-  const got = new SocketCollector(socket);
+  const got = new RawClient(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('secureConnect', resolve);
     socket.once('error', reject);
@@ -89,8 +91,7 @@ async function tlsOpen(port: number, alpn: string[] = ['http/1.1'], ca = certs.c
   return { socket, got };
 }
 
-const text = (got: SocketCollector): string => got.data.toString('latin1');
-const statusCount = (s: string): number => (s.match(/HTTP\/1\.1 \d{3} /g) ?? []).length;
+const text = (got: RawClient): string => got.data.toString('latin1');
 
 describe(`HTTPSServer${opensslMissing}`, () => {
   it.skipIf(opensslMissing !== '' || curlMissing !== '')(`curl --cacert gets the page over TLS with ALPN http/1.1${curlMissing}`, async () => {
@@ -123,7 +124,7 @@ describe(`HTTPSServer${opensslMissing}`, () => {
     const server = await serve({}, { keepAliveTimeoutMs: 300 });
     const { socket, got } = await tlsOpen(server.serverAddress[1]);
     socket.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n');
-    expect(await got.waitFor((d) => statusCount(d.toString('latin1')) === 2, 5_000)).toBe(true);
+    expect(await got.waitFor((d) => parseResponses(d).responses.length === 2, 5_000)).toBe(true);
     expect(text(got)).toMatch(/path=\/a\n[^]*path=\/b\n$/);
     expect(await got.waitClosed(5_000)).toBe('close');
   });
@@ -184,8 +185,7 @@ describe(`HTTPSServer${opensslMissing}`, () => {
     busy.socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(await eventually(() => Handler.started === 1, 5_000)).toBe(true);
     // A connection still in its handshake is closed too.
-    const pending = await openSocket(server.serverAddress[1]);
-    const pendingGot = new SocketCollector(pending);
+    const pendingGot = await RawClient.connect(server.serverAddress[1]);
     const stopped = server.shutdown();
     expect(await idle.got.waitClosed(5_000)).toBe('close');
     expect(await pendingGot.waitClosed(5_000)).not.toBe('timeout');

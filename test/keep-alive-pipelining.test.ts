@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { BaseHTTPRequestHandler } from '../src/index.js';
-import { Echo, exchange, open, start, statuses, type Started } from './support/raw.js';
+import { RawClient, sendRaw } from './harness/client.js';
+import { statuses } from './harness/response.js';
+import { startServer, type RunningServer } from './harness/server.js';
+import { Echo } from './helpers/echo-handler.js';
 
-let srv: Started | null = null;
-afterEach(async () => {
-  await srv?.close();
-  srv = null;
+let srv: RunningServer | null = null;
+afterEach(() => {
   Echo.seen = [];
 });
 
@@ -13,27 +14,27 @@ const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost:
 
 describe('keep-alive and pipelining', () => {
   test('many requests on one connection, each answered', async () => {
-    srv = await start(Echo);
-    const c = await open(srv.port);
+    srv = await startServer(Echo);
+    const c = await RawClient.connect(srv.port);
     for (let i = 0; i < 20; i++) {
-      c.sock.write(get(`/r${i}`));
+      c.send(get(`/r${i}`));
       const out = await c.read((s) => s.includes(`path=/r${i}\n`));
       expect(out.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
     }
     expect(srv.server.activeConnections).toBe(1);
-    c.sock.destroy();
+    c.close();
   });
 
   test('requests arriving in one segment are answered in order, in one write', async () => {
-    srv = await start(Echo);
-    const c = await open(srv.port);
+    srv = await startServer(Echo);
+    const c = await RawClient.connect(srv.port);
     const batch = Array.from({ length: 16 }, (_, i) => get(`/p${i}`)).join('');
-    c.sock.write(batch);
+    c.send(batch);
     const out = await c.read((s) => s.includes('path=/p15\n'));
     const order = [...out.matchAll(/path=(\/p\d+)/g)].map((m) => m[1]);
     expect(order).toEqual(Array.from({ length: 16 }, (_, i) => `/p${i}`));
     expect(statuses(out)).toEqual(Array(16).fill(200));
-    c.sock.destroy();
+    c.close();
   });
 
   test('pipelined responses leave in a single socket write', async () => {
@@ -48,30 +49,30 @@ describe('keep-alive and pipelining', () => {
         }) as typeof write;
       }
     }
-    srv = await start(Counting);
-    const c = await open(srv.port);
-    c.sock.write(Array.from({ length: 16 }, (_, i) => get(`/w${i}`)).join(''));
+    srv = await startServer(Counting);
+    const c = await RawClient.connect(srv.port);
+    c.send(Array.from({ length: 16 }, (_, i) => get(`/w${i}`)).join(''));
     await c.read((s) => s.includes('path=/w15\n'));
     expect(flushes).toBe(1);
-    c.sock.destroy();
+    c.close();
   });
 
   test('HTTP/1.0 closes after the response; keep-alive header keeps it open on an HTTP/1.1 server', async () => {
-    srv = await start(Echo);
-    const a = await exchange(srv.port, 'GET /a HTTP/1.0\r\n\r\n');
+    srv = await startServer(Echo);
+    const a = await sendRaw(srv.port, 'GET /a HTTP/1.0\r\n\r\n');
     expect(a.closed).toBe(true);
     expect(statuses(a.text)).toEqual([200]);
-    const c = await open(srv.port);
-    c.sock.write('GET /k HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    const c = await RawClient.connect(srv.port);
+    c.send('GET /k HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
     await c.read((s) => s.includes('path=/k'));
-    c.sock.write('GET /k2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    c.send('GET /k2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
     expect(await c.read((s) => s.includes('path=/k2'))).toContain('200 OK');
-    c.sock.destroy();
+    c.close();
   });
 
   test('Connection: close on HTTP/1.1 closes after the response; first Connection header wins', async () => {
-    srv = await start(Echo);
-    const r = await exchange(srv.port, get('/c', 'Connection: close\r\nConnection: keep-alive\r\n') + get('/never'));
+    srv = await startServer(Echo);
+    const r = await sendRaw(srv.port, get('/c', 'Connection: close\r\nConnection: keep-alive\r\n') + get('/never'));
     expect(r.closed).toBe(true);
     expect(statuses(r.text)).toEqual([200]);
     expect(Echo.seen).toEqual(['GET /c']);
@@ -81,17 +82,17 @@ describe('keep-alive and pipelining', () => {
     class Plain extends Echo {
       override protocolVersion = 'HTTP/1.0';
     }
-    srv = await start(Plain);
-    const r = await exchange(srv.port, get('/one') + get('/two'));
+    srv = await startServer(Plain);
+    const r = await sendRaw(srv.port, get('/one') + get('/two'));
     expect(r.closed).toBe(true);
     expect(r.text.startsWith('HTTP/1.0 200 OK')).toBe(true);
     expect(statuses(r.text)).toEqual([200]);
   });
 
   test('a request split byte by byte is parsed the same', async () => {
-    srv = await start(Echo);
+    srv = await startServer(Echo);
     const bytes = [...get('/slow', 'X-A: 1\r\n')].map((ch) => ch);
-    const r = await exchange(srv.port, [...bytes, get('/next', 'Connection: close\r\n')], { gapMs: 1 });
+    const r = await sendRaw(srv.port, [...bytes, get('/next', 'Connection: close\r\n')], { delayMs: 1 });
     expect(statuses(r.text)).toEqual([200, 200]);
     expect(Echo.seen).toEqual(['GET /slow', 'GET /next']);
   });
@@ -105,8 +106,8 @@ describe('keep-alive and pipelining', () => {
       }
       override logMessage(): void {}
     }
-    srv = await start(Quiet);
-    const r = await exchange(srv.port, get('/a') + get('/b', 'Connection: close\r\n'));
+    srv = await startServer(Quiet);
+    const r = await sendRaw(srv.port, get('/a') + get('/b', 'Connection: close\r\n'));
     expect(statuses(r.text)).toEqual([204, 204]);
   });
 
@@ -118,13 +119,13 @@ describe('keep-alive and pipelining', () => {
         return super.handleOneRequest();
       }
     }
-    srv = await start(Counting);
-    const c = await open(srv.port);
-    c.sock.write(get('/a'));
+    srv = await startServer(Counting);
+    const c = await RawClient.connect(srv.port);
+    c.send(get('/a'));
     await c.read((s) => s.includes('path=/a\n'));
-    c.sock.write(get('/b') + get('/c'));
+    c.send(get('/b') + get('/c'));
     await c.read((s) => s.includes('path=/c\n'));
-    c.sock.write(get('/d', 'Connection: close\r\n'));
+    c.send(get('/d', 'Connection: close\r\n'));
     await c.read((s) => s.includes('path=/d\n'));
     await c.closed;
     expect(Echo.seen).toEqual(['GET /a', 'GET /b', 'GET /c', 'GET /d']);
@@ -142,12 +143,12 @@ describe('keep-alive and pipelining', () => {
         await super.handleOneRequest();
       }
     }
-    srv = await start(Awaiting);
+    srv = await startServer(Awaiting);
     srv.server.handleError = (_request, _address, e) => {
       errors.push((e as Error).message);
     };
-    const c = await open(srv.port);
-    c.sock.write(get('/a') + get('/b'));
+    const c = await RawClient.connect(srv.port);
+    c.send(get('/a') + get('/b'));
     const out = await c.read((s) => s.includes('path=/b\n'));
     expect(statuses(out)).toEqual([200, 200]);
     await c.closed;
@@ -158,17 +159,17 @@ describe('keep-alive and pipelining', () => {
 
   test('heads longer than the first line table grow it on the same connection; the limit still holds', async () => {
     const fields = (n: number): string => Array.from({ length: n }, (_, i) => `X-F${i}: ${i}\r\n`).join('');
-    srv = await start(Echo);
-    const c = await open(srv.port);
+    srv = await startServer(Echo);
+    const c = await RawClient.connect(srv.port);
     const answers: number[] = [];
-    c.sock.write(get('/few', fields(2)));
+    c.send(get('/few', fields(2)));
     answers.push(...statuses(await c.read((s) => s.includes('path=/few\n'))));
     // 98 fields + Host + the blank line = 100 lines: CPython's limit, accepted.
-    c.sock.write(get('/many', fields(98)));
+    c.send(get('/many', fields(98)));
     answers.push(...statuses(await c.read((s) => s.includes('path=/many\n'))));
-    c.sock.write(get('/few2', fields(1)));
+    c.send(get('/few2', fields(1)));
     answers.push(...statuses(await c.read((s) => s.includes('path=/few2\n'))));
-    c.sock.write(get('/over', fields(99)));
+    c.send(get('/over', fields(99)));
     answers.push(...statuses(await c.read((s) => s.includes('431'))));
     await c.closed;
     expect(answers).toEqual([200, 200, 200, 431]);
@@ -191,16 +192,16 @@ describe('keep-alive and pipelining', () => {
         super.do_GET();
       }
     }
-    srv = await start(Racing);
-    const c = await open(srv.port);
-    c.sock.write(get('/race'));
+    srv = await startServer(Racing);
+    const c = await RawClient.connect(srv.port);
+    c.send(get('/race'));
     await c.read((s) => s.includes('path=/race\n'));
-    c.sock.write(get('/slow'));
+    c.send(get('/slow'));
     await slowEntered; // /third arrives while the handler is busy with /slow
-    c.sock.write(get('/third'));
+    c.send(get('/third'));
     const out = await c.read((s) => s.includes('path=/third\n') || s.includes(' 400 '));
     expect(statuses(out)).toEqual([200, 200]);
     expect(Echo.seen).toEqual(['GET /race', 'GET /slow', 'GET /third']);
-    c.sock.destroy();
+    c.close();
   });
 });

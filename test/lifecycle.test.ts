@@ -1,8 +1,10 @@
 import { createServer, type Socket } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { BaseHTTPError, HTTPServer } from '../src/index.js';
-import { eventually } from './helpers/server.js';
-import { Echo, exchange, open, statuses } from './support/raw.js';
+import { RawClient, sendRaw } from './harness/client.js';
+import { statuses } from './harness/response.js';
+import { eventually, startServer } from './harness/server.js';
+import { Echo } from './helpers/echo-handler.js';
 
 /** A promise and the function that resolves it (a handler calls it on entry; the test awaits it). */
 function signal(): { promise: Promise<void>; fire: () => void } {
@@ -41,7 +43,7 @@ describe('server lifecycle', () => {
       const s = new S(['127.0.0.1', 0], Echo);
       await s.ready;
       void s.serveForever();
-      const r = await exchange(s.serverAddress[1], 'GET /f HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+      const r = await sendRaw(s.serverAddress[1], 'GET /f HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
       expect(statuses(r.text)).toEqual([200]);
       await s.shutdown();
       s.serverClose();
@@ -73,7 +75,7 @@ describe('server lifecycle', () => {
     await s.ready;
     const loop = s.serveForever();
     await expect(s.serveForever()).rejects.toMatchObject({ code: 'ERR_SERVER_RUNNING' });
-    const r = await exchange(s.serverAddress[1], 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    const r = await sendRaw(s.serverAddress[1], 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     expect(statuses(r.text)).toEqual([200]);
     const a = s.shutdown();
     const b = s.shutdown();
@@ -94,7 +96,7 @@ describe('server lifecycle', () => {
     }
     const s = new Watched(['127.0.0.1', 0], Echo);
     await s.ready;
-    const pending = exchange(s.serverAddress[1], 'GET /early HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    const pending = sendRaw(s.serverAddress[1], 'GET /early HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     await accepted.promise; // accepted while nothing serves: it waits in the backlog
     expect(s.activeConnections).toBe(0);
     await s.handleRequest();
@@ -134,16 +136,16 @@ describe('server lifecycle', () => {
     await s.ready;
     const loop = s.serveForever();
     const port = s.serverAddress[1];
-    const idle = await open(port);
-    idle.sock.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    const idle = await RawClient.connect(port);
+    idle.send('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
     await idle.read((x) => x.includes('path=/'));
-    const busy = await open(port);
-    busy.sock.write('POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
+    const busy = await RawClient.connect(port);
+    busy.send('POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
     await entered.promise; // the request is in the handler when the shutdown begins
     const down = s.shutdown();
     await idle.closed;
     // New connections are refused.
-    await expect(open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(RawClient.connect(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     release();
     const out = await busy.read((x) => x.endsWith('done'));
     expect(out).toContain('HTTP/1.1 200 OK');
@@ -173,8 +175,8 @@ describe('server lifecycle', () => {
     const s = new S(['127.0.0.1', 0], Stuck);
     await s.ready;
     void s.serveForever();
-    const c = await open(s.serverAddress[1]);
-    c.sock.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
+    const c = await RawClient.connect(s.serverAddress[1]);
+    c.send('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
     await entered.promise;
     await s.shutdown();
     await c.closed;
@@ -184,17 +186,12 @@ describe('server lifecycle', () => {
   });
 
   test('maxConnections: a connection beyond the limit gets 503 and close', async () => {
-    const s = new HTTPServer(['127.0.0.1', 0], Echo);
-    s.maxConnections = 1;
-    await s.ready;
-    void s.serveForever();
-    const first = await open(s.serverAddress[1]);
+    const { server: s, port } = await startServer(Echo, { maxConnections: 1 });
+    const first = await RawClient.connect(port);
     expect(await eventually(() => s.activeConnections === 1, 5_000)).toBe(true);
-    const second = await exchange(s.serverAddress[1], 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    const second = await sendRaw(port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(second.text.startsWith('HTTP/1.1 503 ')).toBe(true);
     expect(second.closed).toBe(true);
-    first.sock.destroy();
-    await s.shutdown();
-    s.serverClose();
+    first.close();
   });
 });

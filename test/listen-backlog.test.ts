@@ -1,8 +1,9 @@
-import { connect } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { BaseHTTPRequestHandler, HTTPServer, TCPServer } from '../src/index.js';
+import { sendRaw } from './harness/client.js';
+import { startServer } from './harness/server.js';
 
 // Issue 12 item 2: the listen backlog defaults to 511 (node:http's), not Python's 5. With 5, a
 // burst of connections overflows the kernel's accept queue; the dropped handshakes are retried a
@@ -21,24 +22,13 @@ class Hello extends BaseHTTPRequestHandler {
   override logMessage(): void {}
 }
 
-let server: HTTPServer | null = null;
-afterEach(async () => {
-  await server?.shutdown();
-  server?.serverClose();
-  server = null;
-});
-
 /** One GET on a fresh connection; resolves with the status line, or '' if none came within 10 s. */
 function get(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    let data = '';
-    const s = connect(port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
-    s.setEncoding('latin1');
-    s.on('data', (d: string) => (data += d));
-    s.on('close', () => resolve(data.split('\r\n')[0] ?? ''));
-    s.on('error', () => {});
-    s.setTimeout(10_000, () => s.destroy());
-  });
+  // sendRaw connects synchronously, in the caller's turn; a failed connect answers ''.
+  return sendRaw(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { timeoutMs: 10_000 }).then(
+    (r) => r.text.split('\r\n')[0] ?? '',
+    () => '',
+  );
 }
 
 /**
@@ -65,10 +55,7 @@ describe('listen backlog', () => {
   });
 
   test(`${BURST} connections opened at once against a default HTTPServer are all answered within a second`, async () => {
-    server = new HTTPServer(['127.0.0.1', 0], Hello);
-    await server.ready;
-    void server.serveForever();
-    const port = server.serverAddress[1];
+    const { port } = await startServer(Hello);
     if (spawnSync('ss', ['-V']).error === undefined) {
       // LISTEN  Recv-Q  Send-Q(=backlog)  local  peer
       const line = spawnSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).stdout.trim();

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
+import { get, RawClient, request } from './harness/client.js';
+import { type ServiceChild, startService } from './fixtures/service/child.js';
 
 const HANDLER = './test/fixtures/service/test-handler.mjs';
 const GENERATED_ID = /^[0-9a-z]{8}-\d+$/;
@@ -65,7 +66,7 @@ describe('access records', () => {
       msg: 'request completed',
     });
     // bytesSent counts the whole response: status line, headers, body.
-    const headerBytes = Object.entries(r.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+    const headerBytes = r.rawHeaders.reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
     expect(rest.bytesSent).toBe(Buffer.byteLength('HTTP/1.1 200 OK\r\n') + headerBytes + 2 + r.body.length);
   });
 

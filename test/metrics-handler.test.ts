@@ -1,20 +1,11 @@
 import { Registry, Counter } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HTTPServer, MetricsHandler } from '../src/index.js';
-import { request } from './fixtures/service/child.js';
-
-let server: HTTPServer | null = null;
-afterEach(async () => {
-  await server?.shutdown();
-  server?.serverClose();
-  server = null;
-});
+import { describe, expect, it } from 'vitest';
+import { MetricsHandler } from '../src/index.js';
+import { request } from './harness/client.js';
+import { startServer } from './harness/server.js';
 
 async function serve(Handler: typeof MetricsHandler): Promise<number> {
-  server = new HTTPServer(['127.0.0.1', 0], Handler);
-  await server.ready;
-  void server.serveForever();
-  return server.serverAddress[1];
+  return (await startServer(Handler)).port;
 }
 
 class Quiet extends MetricsHandler {
@@ -68,10 +59,8 @@ describe('MetricsHandler as a library class', () => {
     class Broken extends Quiet {
       override registry = { contentType: 'text/plain', metrics: () => Promise.reject(new Error('collector failed')) };
     }
-    const port = await serve(Broken);
-    const errors: unknown[] = [];
-    server!.handleError = (_req, _addr, e) => errors.push(e);
+    const { port, server } = await startServer(Broken); // a RecordingServer: handleError's errors in server.errors
     expect((await request(port, 'GET', '/metrics')).status).toBe(500);
-    expect((errors[0] as Error).message).toBe('collector failed');
+    expect((server.errors[0] as Error).message).toBe('collector failed');
   });
 });

@@ -6,7 +6,8 @@ import { Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceMetrics } from '../src/service/metrics.js';
 import { DURATION_BUCKETS, MAX_ROUTES, SIZE_BUCKETS } from '../src/service/request-stats.js';
-import { RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
+import { RawClient, request } from './harness/client.js';
+import { type ServiceChild, startService } from './fixtures/service/child.js';
 
 /** The text block of one metric family in an exposition. */
 function family(text: string, name: string): string {

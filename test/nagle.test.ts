@@ -1,6 +1,7 @@
-import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
-import { BaseHTTPRequestHandler, HTTPServer, StreamRequestHandler } from '../src/index.js';
+import { describe, expect, test } from 'vitest';
+import { BaseHTTPRequestHandler, StreamRequestHandler } from '../src/index.js';
+import { RawClient } from './harness/client.js';
+import { startServer } from './harness/server.js';
 
 // Issue 16: the HTTP handler sets TCP_NODELAY. A response written in two pieces — the head, then
 // the body after an await — must not wait for the client's delayed ACK (Nagle's algorithm holds a
@@ -29,43 +30,24 @@ function twoPieces(nodelay: boolean | undefined) {
   };
 }
 
-let server: HTTPServer | null = null;
-let sock: Socket | null = null;
-afterEach(async () => {
-  sock?.destroy();
-  await server?.shutdown();
-  server?.serverClose();
-  server = null;
-});
-
 /** Median milliseconds from sending a request to having its whole two-piece response. */
 async function medianMs(nodelay: boolean | undefined): Promise<number> {
-  server = new HTTPServer(['127.0.0.1', 0], twoPieces(nodelay));
-  await server.ready;
-  void server.serveForever();
-  const s = (sock = connect(server.serverAddress[1], '127.0.0.1'));
-  await new Promise((resolve) => s.once('connect', resolve));
-  s.setNoDelay(true); // the client's own requests go out at once
-  s.setEncoding('latin1');
-  const times: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) {
-    const t0 = performance.now();
-    await new Promise<void>((resolve) => {
-      let got = '';
-      const onData = (d: string): void => {
-        got += d;
-        if (got.endsWith('\r\n\r\nab')) {
-          s.off('data', onData);
-          resolve();
-        }
-      };
-      s.on('data', onData);
-      s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    });
-    times.push(performance.now() - t0);
+  const { port } = await startServer(twoPieces(nodelay));
+  const c = await RawClient.connect(port);
+  try {
+    c.socket.setNoDelay(true); // the client's own requests go out at once
+    const times: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      const t0 = performance.now();
+      c.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await c.read((got) => got.endsWith('\r\n\r\nab'));
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return times[REQUESTS >> 1]!;
+  } finally {
+    c.close();
   }
-  times.sort((a, b) => a - b);
-  return times[REQUESTS >> 1]!;
 }
 
 describe('TCP_NODELAY', () => {

@@ -5,7 +5,8 @@ import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { doMethodNames, loadTracing } from '../src/service/otel.js';
-import { FIXTURES, RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
+import { RawClient, request } from './harness/client.js';
+import { FIXTURES, type ServiceChild, startService } from './fixtures/service/child.js';
 
 // Issue 14, item 2: an optional OpenTelemetry server span per request.
 

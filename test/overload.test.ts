@@ -1,13 +1,13 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { recordingHandler } from './helpers/recording-handler.js';
-import { openSocket, sendRaw, SocketCollector, toBytes } from './helpers/raw-client.js';
-import { announcesClose, parseResponses } from './helpers/http-response.js';
+import { openSocket, sendRaw, RawClient, toBytes } from './harness/client.js';
+import { announcesClose, parseResponses } from './harness/response.js';
 import { LoadChild } from './helpers/load-child.js';
 import { sampleMemory } from './helpers/memory.js';
 import { timeHeld } from './helpers/held.js';
-import { eventually, startServer, type RunningServer, type ServerSettings } from './helpers/server.js';
+import { eventually, startServer, type RunningServer, type ServerSettings } from './harness/server.js';
 
 // Overload and big bodies (issue 6 item 4): maxConnections answers 503 beyond it, a body over
 // maxBodyBytes gets 413 and a close without being buffered, and 10k idle keep-alive connections
@@ -63,9 +63,9 @@ async function peakGrowthMiB(work: () => Promise<void>): Promise<number> {
  */
 function streamUpload(port: number, head: string, bodyBytes: number, chunked: boolean, deadlineMs: number) {
   return new Promise<{ data: Buffer; written: number; closedAfterMs: number | null }>((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    const client = RawClient.open(port, { allowHalfOpen: true });
+    const socket = client.socket;
     sockets.push(socket);
-    const chunks: Buffer[] = [];
     let written = 0;
     let done = false;
     const started = performance.now();
@@ -78,11 +78,9 @@ function streamUpload(port: number, head: string, bodyBytes: number, chunked: bo
       done = true;
       clearTimeout(timer);
       if (destroy) socket.destroy();
-      resolve({ data: Buffer.concat(chunks), written, closedAfterMs });
+      resolve({ data: client.data, written, closedAfterMs });
     };
     const timer = setTimeout(() => finish(true), deadlineMs);
-    socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.on('error', () => {});
     socket.on('close', () => {
       closedAfterMs ??= performance.now() - started;
       finish(true);
@@ -129,7 +127,7 @@ describe('overload and big bodies', () => {
     expect(refused.ending).not.toBe('timeout');
 
     // The admitted connections still work.
-    const col = new SocketCollector(sockets[0]!);
+    const col = new RawClient(sockets[0]!);
     sockets[0]!.write(GET);
     expect(await col.waitFor((d) => parseResponses(d).responses.length === 1, 10_000)).toBe(true);
     expect(parseResponses(col.data).responses[0]!.status).toBe(200);

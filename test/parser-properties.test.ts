@@ -1,10 +1,11 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { BaseHTTPRequestHandler } from '../src/index.js';
 import { HeadInfo, parseHeaderLines } from '../src/http/header-parser.js';
 import { scanHead } from '../src/http/head-scanner.js';
 import { HTTPMessage } from '../src/http/message.js';
-import { exchange, start, type Started } from './support/raw.js';
+import { sendRaw } from './harness/client.js';
+import { startServer, type RunningServer } from './harness/server.js';
 
 /** Records each request as "METHOD path body-length" and answers with it. */
 class Recorder extends BaseHTTPRequestHandler {
@@ -23,12 +24,9 @@ class Recorder extends BaseHTTPRequestHandler {
   override logMessage(): void {}
 }
 
-let srv: Started;
+let srv: RunningServer;
 beforeAll(async () => {
-  srv = await start(Recorder);
-});
-afterAll(async () => {
-  await srv.close();
+  srv = await startServer(Recorder);
 });
 
 const token = fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/);
@@ -81,8 +79,8 @@ describe('parser properties', () => {
           prev = p;
         }
         pieces.push(stream.subarray(prev));
-        const got = await exchange(srv.port, [...pieces.filter((p) => p.length > 0), 'GET /end HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'], {
-          gapMs: 2,
+        const got = await sendRaw(srv.port, [...pieces.filter((p) => p.length > 0), 'GET /end HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'], {
+          delayMs: 2,
           timeoutMs: 10_000,
         });
         const bodies = [...got.text.matchAll(/\r\n\r\n([^]*?\|)/g)].map((m) => m[1]).join('');
@@ -110,7 +108,7 @@ describe('parser properties', () => {
         this.wfile.write(line);
       };
     }
-    const local = await start(LineRecorder);
+    const local = await startServer(LineRecorder);
     try {
       await fc.assert(
         fc.asyncProperty(
@@ -124,7 +122,7 @@ describe('parser properties', () => {
           fc.constantFrom(' ', '\t'),
           fc.constantFrom('HTTP/1.1', 'HTTP/1.0'),
           async (method, target, sep1, sep2, version) => {
-            const r = await exchange(local.port, `${method}${sep1}${target}${sep2}${version}\r\nHost: h\r\nConnection: close\r\n\r\n`, { timeoutMs: 10_000 });
+            const r = await sendRaw(local.port, `${method}${sep1}${target}${sep2}${version}\r\nHost: h\r\nConnection: close\r\n\r\n`, { timeoutMs: 10_000 });
             const path = target.startsWith('//') ? `/${target.replace(/^\/+/, '')}` : target;
             // Connection: close ends every one of them; the version decides nothing else here.
             expect(r.text.slice(r.text.indexOf('\r\n\r\n') + 4)).toBe(`${method}|${path}|${version}|true|`);
@@ -133,7 +131,7 @@ describe('parser properties', () => {
         { numRuns: 150 },
       );
       // Persistence by default follows the version on the fast path too.
-      const ka = await exchange(local.port, 'GET /k HTTP/1.1\r\nHost: h\r\n\r\nGET /k2 HTTP/1.0\r\n\r\n', { timeoutMs: 10_000 });
+      const ka = await sendRaw(local.port, 'GET /k HTTP/1.1\r\nHost: h\r\n\r\nGET /k2 HTTP/1.0\r\n\r\n', { timeoutMs: 10_000 });
       expect(ka.text).toContain('GET|/k|HTTP/1.1|false|');
       expect(ka.text).toContain('GET|/k2|HTTP/1.0|true|');
     } finally {

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { request, ROOT, type ServiceChild, startService } from './fixtures/service/child.js';
+import { request } from './harness/client.js';
+import { ROOT, type ServiceChild, startService } from './fixtures/service/child.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const hasPrometheus = spawnSync('prometheus', ['--version'], { encoding: 'utf8' }).error === undefined;

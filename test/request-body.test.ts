@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { BaseHTTPRequestHandler } from '../src/index.js';
-import { Echo, exchange, open, start, statuses, type Started } from './support/raw.js';
+import { RawClient, sendRaw } from './harness/client.js';
+import { statuses } from './harness/response.js';
+import { startServer, type RunningServer } from './harness/server.js';
+import { Echo } from './helpers/echo-handler.js';
 
-let srv: Started | null = null;
-afterEach(async () => {
-  await srv?.close();
-  srv = null;
+let srv: RunningServer | null = null;
+afterEach(() => {
   Echo.seen = [];
 });
 
@@ -28,14 +29,14 @@ class Ignores extends BaseHTTPRequestHandler {
 
 describe('request bodies', () => {
   test('Content-Length body read by readBody()', async () => {
-    srv = await start(Echo);
-    const r = await exchange(srv.port, 'POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
+    srv = await startServer(Echo);
+    const r = await sendRaw(srv.port, 'POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
     expect(r.text.endsWith('\r\n\r\nhello')).toBe(true);
   });
 
   test('chunked body decoded, with extensions and trailers', async () => {
-    srv = await start(Echo);
-    const r = await exchange(
+    srv = await startServer(Echo);
+    const r = await sendRaw(
       srv.port,
       'POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n' +
         '5;ext=1\r\nhello\r\n6 ; q="a b"\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n',
@@ -46,9 +47,9 @@ describe('request bodies', () => {
 
   test('a body the handler did not read is discarded, never parsed as a request', async () => {
     Ignores.seen = [];
-    srv = await start(Ignores);
+    srv = await startServer(Ignores);
     const smuggled = 'GET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n';
-    const r = await exchange(
+    const r = await sendRaw(
       srv.port,
       `POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}` +
         `POST /b HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n` +
@@ -59,22 +60,22 @@ describe('request bodies', () => {
   });
 
   test('a body over the limit gets 413 and close, without being read', async () => {
-    srv = await start(Echo, { maxBodyBytes: 10 });
-    const r = await exchange(srv.port, 'POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n' + 'x'.repeat(100));
+    srv = await startServer(Echo, { maxBodyBytes: 10 });
+    const r = await sendRaw(srv.port, 'POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n' + 'x'.repeat(100));
     expect(statuses(r.text)).toEqual([413]);
     expect(r.closed).toBe(true);
   });
 
   test('a chunked body over the limit gets 413 and close', async () => {
-    srv = await start(Echo, { maxBodyBytes: 10 });
-    const r = await exchange(srv.port, 'POST /big HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n');
+    srv = await startServer(Echo, { maxBodyBytes: 10 });
+    const r = await sendRaw(srv.port, 'POST /big HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n');
     expect(statuses(r.text)).toEqual([413]);
     expect(r.closed).toBe(true);
   });
 
   test('a malformed chunk answers 400 and closes', async () => {
-    srv = await start(Echo);
-    const r = await exchange(srv.port, 'POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\nGET /s HTTP/1.1\r\nHost: t\r\n\r\n');
+    srv = await startServer(Echo);
+    const r = await sendRaw(srv.port, 'POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\nGET /s HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(statuses(r.text)).toEqual([400]);
     expect(r.closed).toBe(true);
     expect(Echo.seen).toEqual([]);
@@ -86,8 +87,8 @@ describe('request bodies', () => {
         await this.readBody(3);
       }
     }
-    srv = await start(Small);
-    const r = await exchange(srv.port, 'POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello');
+    srv = await startServer(Small);
+    const r = await sendRaw(srv.port, 'POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello');
     expect(statuses(r.text)).toEqual([413]);
   });
 
@@ -105,24 +106,24 @@ describe('request bodies', () => {
       }
       override logMessage(): void {}
     }
-    srv = await start(Raw);
-    const r = await exchange(
+    srv = await startServer(Raw);
+    const r = await sendRaw(
       srv.port,
       ['POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n012', '3456', '789GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'],
-      { gapMs: 20 },
+      { delayMs: 20 },
     );
     expect(r.text).toContain('0123456789');
     expect(statuses(r.text)).toEqual([200, 501]);
   });
 
   test('Expect: 100-continue gets an interim response before the body is sent', async () => {
-    srv = await start(Echo);
-    const c = await open(srv.port);
-    c.sock.write('POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n');
+    srv = await startServer(Echo);
+    const c = await RawClient.connect(srv.port);
+    c.send('POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n');
     const interim = await c.read((s) => s.includes('\r\n\r\n'));
     expect(interim).toBe('HTTP/1.1 100 Continue\r\n\r\n');
-    c.sock.write('data');
+    c.send('data');
     expect(await c.read((s) => s.endsWith('data'))).toContain('HTTP/1.1 200 OK');
-    c.sock.destroy();
+    c.close();
   });
 });

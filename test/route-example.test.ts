@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { exchange, json, req } from './helpers/routes.js';
-import { type RunningServer, startServer } from './helpers/server.js';
+import { type RunningServer, startServer } from './harness/server.js';
 // The API.md example, importing the built package by name as users do.
 import Users from './fixtures/routes/api-example.mjs';
 
@@ -12,7 +12,6 @@ let srv: RunningServer;
 beforeAll(async () => {
   srv = await startServer(Quiet);
 });
-afterAll(() => srv.close());
 
 describe('the API.md RouteHandler example', () => {
   it('serves its four routes and its HTTPError', async () => {

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BaseHTTPError } from '../src/socketserver/errors.js';
 import { defineRoutes, HTTPError, RouteHandler, type RouteArgs, type RouteMethods, type StandardSchemaV1 } from '../src/index.js';
-import { announcesClose, header } from './helpers/http-response.js';
+import { announcesClose, header } from './harness/response.js';
 import { exchange, json, req } from './helpers/routes.js';
-import { type RunningServer, startServer } from './helpers/server.js';
+import { type RunningServer, startServer } from './harness/server.js';
 
 const NewUser = z.object({ name: z.string().min(1), tags: z.array(z.string()).default([]) });
 const Page = z.object({
@@ -107,7 +107,6 @@ let srv: RunningServer;
 beforeAll(async () => {
   srv = await startServer(Api);
 });
-afterAll(() => srv.close());
 
 const get = (path: string, headers: Record<string, string> = {}) => exchange(srv.port, req(`GET ${path}`, { headers, close: true }));
 const post = (path: string, body: string | Buffer, type = 'application/json') =>
@@ -338,10 +337,6 @@ describe('requests the parser refuses', () => {
   beforeAll(async () => {
     plain = await startServer(Plain, { maxBodyBytes: 64, maxHeaders: 10 });
     base = await startServer(Base, { maxBodyBytes: 64, maxHeaders: 10 });
-  });
-  afterAll(async () => {
-    await plain.close();
-    await base.close();
   });
 
   const refused = [

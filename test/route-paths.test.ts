@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HTTPError, RouteHandler } from '../src/index.js';
 import { exchange, json } from './helpers/routes.js';
-import { type RunningServer, startServer } from './helpers/server.js';
+import { type RunningServer, startServer } from './harness/server.js';
 
 /**
  * A guarded route beside a public catch-all: the bypass forms of `/admin` must reach the guard,
@@ -31,7 +31,6 @@ let srv: RunningServer;
 beforeAll(async () => {
   srv = await startServer(Guarded);
 });
-afterAll(() => srv.close());
 
 const raw = (target: string) => exchange(srv.port, `GET ${target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
 

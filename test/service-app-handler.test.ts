@@ -1,24 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HTTPServer } from '../src/http/http-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import AppHandler from '../src/service/app-handler.js';
-import { RawClient, request } from './fixtures/service/child.js';
+import { RawClient, request } from './harness/client.js';
+import { startServer } from './harness/server.js';
 
 class Quiet extends AppHandler {
   override maxBodyBytes = 100;
   override logMessage(): void {}
 }
 
-let server: HTTPServer;
 let port: number;
 beforeEach(async () => {
-  server = new HTTPServer(['127.0.0.1', 0], Quiet);
-  await server.ready;
-  port = server.serverAddress[1];
-  void server.serveForever();
-});
-afterEach(async () => {
-  await server.shutdown();
-  server.serverClose();
+  port = (await startServer(Quiet)).port;
 });
 
 const json = { 'Content-Type': 'application/json' };

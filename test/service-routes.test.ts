@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
+import { get, RawClient, request } from './harness/client.js';
+import { type ServiceChild, startService } from './fixtures/service/child.js';
 
 const HANDLER = './test/fixtures/service/route-handler.mjs';
 

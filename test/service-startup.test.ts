@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request, runMain, type ServiceChild, startService } from './fixtures/service/child.js';
+import { request } from './harness/client.js';
+import { runMain, type ServiceChild, startService } from './fixtures/service/child.js';
 
 let child: ServiceChild | null = null;
 afterEach(async () => {

@@ -7,7 +7,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { request, runMain, type ServiceChild, startService } from './fixtures/service/child.js';
+import { request } from './harness/client.js';
+import { runMain, type ServiceChild, startService } from './fixtures/service/child.js';
 import { makeCertificates, opensslMissing, type TestCertificates } from './helpers/tls-certs.js';
 
 const CURL = '/usr/bin/curl';

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { recordingHandler } from './helpers/recording-handler.js';
-import { sendRaw, type RawExchange } from './helpers/raw-client.js';
-import { bareErrorPageCode, parseResponses } from './helpers/http-response.js';
+import { sendRaw, type RawExchange } from './harness/client.js';
+import { bareErrorPageCode, parseResponses } from './harness/response.js';
 import { runPool } from './helpers/pool.js';
-import { eventually, startServer, type RunningServer } from './helpers/server.js';
+import { eventually, startServer, type RunningServer } from './harness/server.js';
 import { CORPORA_DIR, corporaPresent, loadH2o, loadLlhttp, loadProbe, probeWrites, type LlhttpCase, type ProbeCase } from './helpers/shared-corpora.js';
 
 // The public corpora in ../shared/corpora (issue 6 item 1): nothing crashes the server, every
@@ -47,9 +47,6 @@ beforeAll(async () => {
   // listen backlog (511) takes the 64 connects in flight (Python's 5 made the kernel reset 52 of
   // 400 before the server saw a byte).
   srv = await startServer(Handler, { headersTimeoutMs: 2_000, keepAliveTimeoutMs: 2_000, requestTimeoutMs: 3_000 });
-});
-afterAll(async () => {
-  await srv?.close();
 });
 
 /**

@@ -1,6 +1,6 @@
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
+import { get, RawClient, request, tryConnect } from './harness/client.js';
+import { type ServiceChild, startService } from './fixtures/service/child.js';
 
 const HANDLER = './test/fixtures/service/test-handler.mjs';
 
@@ -10,16 +10,9 @@ afterEach(async () => {
   child = null;
 });
 
-/** Resolves 'refused' or 'connected' for one connection attempt. */
-function tryConnect(port: number): Promise<'refused' | 'connected'> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve('connected');
-    });
-    s.once('error', () => resolve('refused'));
-  });
+/** Resolves 'refused' (any connect error) or 'connected' for one connection attempt. */
+async function connects(port: number): Promise<'refused' | 'connected'> {
+  return (await tryConnect(port)) === 'connected' ? 'connected' : 'refused';
 }
 
 async function inFlight(c: ServiceChild): Promise<number> {
@@ -46,7 +39,7 @@ describe('SIGTERM drains the service', () => {
     await child.waitFor((x) => x.msg === 'draining connections');
     // The idle keep-alive connection is closed by the drain, the listener no longer accepts.
     await idle.closedByServer(10_000);
-    expect(await tryConnect(port)).toBe('refused');
+    expect(await connects(port)).toBe('refused');
 
     for (const c of busy) c.send('abc');
     const responses = await Promise.all(busy.map((c) => c.response()));

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, findChromium } from './helpers/chromium.js';
 import { makeTree, serveFolder, type FileTree } from './helpers/file-tree.js';
-import type { RunningServer } from './helpers/server.js';
+import type { RunningServer } from './harness/server.js';
 
 const chromium = findChromium();
 const missing = chromium === null ? ' [skipped: chromium not found; apt-get install chromium, or set CHROMIUM]' : '';
@@ -44,7 +44,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
   tree?.remove();
 });
 

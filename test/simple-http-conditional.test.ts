@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHttpDate, parseRange } from '../src/http/conditional.js';
 import { makeTree, serveFolder, type FileTree } from './helpers/file-tree.js';
-import type { RunningServer } from './helpers/server.js';
-import { header, parseResponses, type ParsedResponse } from './helpers/http-response.js';
-import { sendRaw } from './helpers/raw-client.js';
+import type { RunningServer } from './harness/server.js';
+import { header, parseResponses, type ParsedResponse } from './harness/response.js';
+import { sendRaw } from './harness/client.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
 /** 2024-01-02 03:04:05 UTC. */
@@ -27,7 +27,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
   tree?.remove();
 });
 
@@ -76,7 +75,7 @@ describe('validators (RFC 9110 §8.8)', () => {
     const head = await request('HEAD', '/abc.txt');
     expect(head.status).toBe(200);
     expect(head.body.length).toBe(0);
-    const names = (r: ParsedResponse): string[] => r.headers.filter(([n]) => n !== 'Date').map(([n, v]) => `${n}: ${v}`);
+    const names = (r: ParsedResponse): string[] => r.rawHeaders.filter(([n]) => n !== 'Date').map(([n, v]) => `${n}: ${v}`);
     expect(names(head)).toEqual(names(get));
   });
 });

@@ -12,9 +12,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exchange, findPython, latin1, normaliseResponse, startPythonHttpServer, type PythonHttpServer } from './helpers/cpython.js';
+import { exchangeUntilQuiet } from './harness/client.js';
+import { findPython, latin1, normaliseResponse, startPythonHttpServer, type PythonHttpServer } from './helpers/cpython.js';
 import { makeTree, serveFolder, type FileTree } from './helpers/file-tree.js';
-import type { RunningServer } from './helpers/server.js';
+import type { RunningServer } from './harness/server.js';
 
 /** 2024-01-02 03:04:05 UTC: every file's and folder's modification time. */
 const MTIME = 1_704_164_645;
@@ -160,7 +161,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await python?.stop();
-  await server?.close();
   tree?.remove();
   if (RECORD && python !== null && lookup.found) {
     writeFileSync(GOLDEN, `${JSON.stringify({ python: lookup.python.version, cases: live }, null, 1)}\n`);
@@ -168,7 +168,7 @@ afterAll(async () => {
 });
 
 async function answer(port: number, c: Case): Promise<string> {
-  const r = await exchange(port, [latin1(c.request)], c.head ? { head: true } : {});
+  const r = await exchangeUntilQuiet(port, [latin1(c.request)], c.head ? { head: true } : {});
   expect(r.end).toBe('closed');
   return normaliseResponse(r.bytes);
 }

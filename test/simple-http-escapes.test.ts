@@ -11,9 +11,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, serveFolder, type FileTree } from './helpers/file-tree.js';
-import type { RunningServer } from './helpers/server.js';
-import { parseResponses } from './helpers/http-response.js';
-import { sendRaw } from './helpers/raw-client.js';
+import type { RunningServer } from './harness/server.js';
+import { parseResponses } from './harness/response.js';
+import { sendRaw } from './harness/client.js';
 
 let tree: FileTree;
 let root: string;
@@ -51,7 +51,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of servers) await s.close();
   tree?.remove();
 });
 

@@ -11,9 +11,9 @@ import type { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimpleHTTPRequestHandler, type SocketWriter } from '../src/index.js';
 import { makeTree, serveFolder, type FileTree, type FolderSettings } from './helpers/file-tree.js';
-import { header, parseResponses } from './helpers/http-response.js';
-import { openSocket, sendRaw, SocketCollector } from './helpers/raw-client.js';
-import { eventually, type RunningServer } from './helpers/server.js';
+import { header, parseResponses } from './harness/response.js';
+import { sendRaw, RawClient } from './harness/client.js';
+import { eventually, type RunningServer } from './harness/server.js';
 
 /** 4 MiB of bytes that are not all alike, so a shuffled or repeated chunk shows. */
 const BIG = Buffer.alloc(4 * 1024 * 1024);
@@ -39,8 +39,8 @@ beforeAll(() => {
   });
 });
 afterAll(() => tree?.remove());
-afterEach(async () => {
-  for (const r of running.splice(0)) await r.close();
+afterEach(() => {
+  running.length = 0; // the fixture closes them
 });
 
 /** Serves the tree with a SimpleHTTPRequestHandler subclass configured by `fields`. */
@@ -79,7 +79,7 @@ describe('SimpleHTTPRequestHandler: types, index pages, methods', () => {
 
   it('answers 501 to methods it does not serve, as CPython', async () => {
     const port = await serve();
-    const r = await sendRaw(port, 'POST /big.bin HTTP/1.0\r\nContent-Length: 0\r\n\r\n');
+    const r = await sendRaw(port, 'POST /big.bin HTTP/1.0\r\nContent-Length: 0\r\n\r\n', { timeoutMs: 5_000 });
     expect(r.data.toString('latin1')).toMatch(/^HTTP\/1\.0 501 Unsupported method \('POST'\)\r\n/);
   });
 
@@ -93,7 +93,9 @@ describe('SimpleHTTPRequestHandler: types, index pages, methods', () => {
   it('keeps an HTTP/1.1 connection alive across files, listings and ranges', async () => {
     const port = await serve({ protocolVersion: 'HTTP/1.1' });
     const req = (target: string, extra = ''): string => `GET ${target} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`;
-    const r = await sendRaw(port, [req('/README') + req('/htm-only/') + req('/README', 'Range: bytes=0-1\r\n') + req('/README', 'Connection: close\r\n')]);
+    const r = await sendRaw(port, [req('/README') + req('/htm-only/') + req('/README', 'Range: bytes=0-1\r\n') + req('/README', 'Connection: close\r\n')], {
+      timeoutMs: 5_000,
+    });
     const statuses = parseResponses(r.data).responses.map((x) => x.status);
     expect(statuses).toEqual([200, 200, 206, 200]);
     expect(r.ending).toBe('close');
@@ -103,8 +105,8 @@ describe('SimpleHTTPRequestHandler: types, index pages, methods', () => {
 describe('SimpleHTTPRequestHandler: streaming', () => {
   it('a client that stops reading for a while still gets every byte, in order', async () => {
     const port = await serve();
-    const socket = await openSocket(port);
-    const got = new SocketCollector(socket);
+    const got = await RawClient.connect(port);
+    const socket = got.socket;
     socket.write('GET /big.bin HTTP/1.0\r\n\r\n');
     socket.pause();
     await new Promise((r) => setTimeout(r, 300));
@@ -128,8 +130,8 @@ describe('SimpleHTTPRequestHandler: streaming', () => {
       }
     }
     const port = await serve({}, Counting);
-    const socket = await openSocket(port);
-    const got = new SocketCollector(socket);
+    const got = await RawClient.connect(port);
+    const socket = got.socket;
     socket.write('GET /big.bin HTTP/1.0\r\n\r\n');
     expect(await got.waitFor((d) => d.length > 100_000, 10_000)).toBe(true);
     socket.destroy();
@@ -163,8 +165,8 @@ describe('SimpleHTTPRequestHandler: streaming', () => {
     ftruncateSync(fd, 256 * 1024 * 1024);
     closeSync(fd);
     const port = await serve({ timeout: 0.3 });
-    const socket = await openSocket(port);
-    const got = new SocketCollector(socket);
+    const got = await RawClient.connect(port);
+    const socket = got.socket;
     socket.write('GET /sparse.bin HTTP/1.0\r\n\r\n');
     socket.pause();
     // The server fills the socket buffers, then waits; after 0.3 s without progress it gives up.

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { recordingHandler } from './helpers/recording-handler.js';
-import { sendRaw } from './helpers/raw-client.js';
-import { parseResponses } from './helpers/http-response.js';
+import { sendRaw } from './harness/client.js';
+import { parseResponses } from './harness/response.js';
 import { LoadChild } from './helpers/load-child.js';
 import { sampleMemory } from './helpers/memory.js';
 import { timeHeld } from './helpers/held.js';
-import { eventually, startServer, type RunningServer } from './helpers/server.js';
+import { eventually, startServer, type RunningServer } from './harness/server.js';
 
 // Slow clients (issue 6 item 3, issue 12 item 1): connections that send one header byte per
 // second (held by a child process, so this process measures the server alone) do not delay a

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { statusLine } from '../src/http/header-cache.js';
 import { BaseHTTPRequestHandler, responses } from '../src/index.js';
-import { sendRaw } from './helpers/raw-client.js';
-import { startServer } from './helpers/server.js';
+import { sendRaw } from './harness/client.js';
+import { startServer } from './harness/server.js';
 
 // The status line is cached (issue 16: one string per protocol, code and reason, not a template
 // literal per response). Whatever was sent before, each response gets its own exact line.
@@ -37,7 +37,7 @@ describe('status line cache', () => {
     const b = await startServer(B);
     try {
       const line = async (port: number, path: string): Promise<string> =>
-        (await sendRaw(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)).data.toString('latin1').split('\r\n')[0]!;
+        (await sendRaw(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, { timeoutMs: 5_000 })).data.toString('latin1').split('\r\n')[0]!;
       expect(await line(a.port, '/')).toBe('HTTP/1.1 200 OK');
       expect(await line(b.port, '/')).toBe('HTTP/1.0 200 Fine');
       expect(await line(a.port, '/')).toBe('HTTP/1.1 200 OK');

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, RawClient, request, type ServiceChild, startService } from './fixtures/service/child.js';
+import { get, RawClient, request } from './harness/client.js';
+import { type ServiceChild, startService } from './fixtures/service/child.js';
 
 // Issue 14, item 1: W3C trace context in the built service's records, on real sockets.
 

@@ -7,7 +7,8 @@ import { availableCores, cgroupCpuQuota, parseCfs, parseCpuMax } from '../src/se
 import { monotonicOnly, sumMetrics } from '../src/service/cluster-metrics.js';
 import { restartDelayMs } from '../src/service/cluster-primary.js';
 import { loadConfig } from '../src/service/config.js';
-import { get, RawClient, request, runMain, type ServiceChild, startService } from './fixtures/service/child.js';
+import { get, RawClient, request } from './harness/client.js';
+import { runMain, type ServiceChild, startService } from './fixtures/service/child.js';
 
 const HANDLER = './test/fixtures/workers/pid-handler.mjs';
 

@@ -1,6 +1,7 @@
 import { HTTPServer } from '../../src/index.js';
 import { FixtureHandler10, FixtureHandler11 } from './handler.js';
 import type { ProtocolVariant } from './cases.js';
+import { startServer } from '../harness/server.js';
 
 /** Our twin of test/cpython/server.py: two HTTPServers on 127.0.0.1 port 0. */
 export interface OurFixture {
@@ -28,24 +29,19 @@ class QuietHandler11 extends FixtureHandler11 {
   override logMessage(): void {}
 }
 
-/** Starts both servers; `quiet` silences the handlers' default log lines. */
+/** Starts both servers (test/harness/server.ts: closed after the test or file if `stop()` is not called); `quiet` silences the handlers' default log lines. */
 export async function startOurFixture(options: { quiet?: boolean } = {}): Promise<OurFixture> {
-  const servers = {
-    '1.0': new CountingHTTPServer(['127.0.0.1', 0], options.quiet ? QuietHandler10 : FixtureHandler10),
-    '1.1': new CountingHTTPServer(['127.0.0.1', 0], options.quiet ? QuietHandler11 : FixtureHandler11),
-  } as const;
-  await Promise.all([servers['1.0'].ready, servers['1.1'].ready]);
-  const loops = [servers['1.0'].serveForever(0.05), servers['1.1'].serveForever(0.05)];
+  const [ten, eleven] = await Promise.all([
+    startServer(options.quiet ? QuietHandler10 : FixtureHandler10, {}, CountingHTTPServer),
+    startServer(options.quiet ? QuietHandler11 : FixtureHandler11, {}, CountingHTTPServer),
+  ]);
   return {
-    ports: { '1.0': servers['1.0'].serverAddress[1], '1.1': servers['1.1'].serverAddress[1] },
+    ports: { '1.0': ten.port, '1.1': eleven.port },
     get connections() {
-      return { '1.0': servers['1.0'].accepted, '1.1': servers['1.1'].accepted };
+      return { '1.0': ten.server.accepted, '1.1': eleven.server.accepted };
     },
     async stop() {
-      await Promise.all([servers['1.0'].shutdown(), servers['1.1'].shutdown()]);
-      servers['1.0'].serverClose();
-      servers['1.1'].serverClose();
-      await Promise.all(loops);
+      await Promise.all([ten.close(), eleven.close()]);
     },
   };
 }

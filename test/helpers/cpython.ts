@@ -1,16 +1,14 @@
 /**
  * Helpers for comparing this server with CPython's: locating an interpreter, running the
- * fixture server (test/cpython/server.py), and raw-socket exchanges that capture a response's
- * exact bytes and whether the server closed the connection.
+ * fixture server (test/cpython/server.py) or `python -m http.server`, normalising responses and
+ * log lines. The exchanges themselves go through test/harness/client.ts (`exchangeUntilQuiet`).
  */
 import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setDeadline } from './deadline.mjs';
 
 /** How to run one CPython version. */
 export interface PythonInterpreter {
@@ -179,111 +177,6 @@ export function runPython(python: PythonInterpreter, args: readonly string[], ti
   });
 }
 
-/** How a raw exchange ended: the server closed (FIN or RST), or it kept the connection open. */
-export type ExchangeEnd = 'closed' | 'open';
-
-export interface ExchangeResult {
-  readonly bytes: Buffer;
-  readonly end: ExchangeEnd;
-  /** The close came as a reset (e.g. CPython closing with unread request bytes). */
-  readonly reset: boolean;
-  /** An error while writing the request (the server closed first), if any. */
-  readonly writeError: string | null;
-}
-
-export interface ExchangeOptions {
-  /** The request is a HEAD: responses carry no body. */
-  readonly head?: boolean;
-  /** Shut down our sending side after writing the request. */
-  readonly halfClose?: boolean;
-  /** After complete responses, how long to wait for more bytes or a close. */
-  readonly graceMs?: number;
-  /** With an incomplete response (or none), how long the silence may last. */
-  readonly stallMs?: number;
-  /** Upper bound on the whole exchange. */
-  readonly maxMs?: number;
-}
-
-/**
- * Writes `request` (several buffers = several writes) to 127.0.0.1:`port` and collects every
- * response byte until the server closes, or until it stays silent: `graceMs` after the bytes
- * form complete responses, `stallMs` otherwise. The socket is then destroyed.
- */
-export function exchange(port: number, request: Buffer | readonly Buffer[], options: ExchangeOptions = {}): Promise<ExchangeResult> {
-  const { head = false, halfClose = false, graceMs = 300, stallMs = 1_500, maxMs = 8_000 } = options;
-  const writes = Buffer.isBuffer(request) ? [request] : request;
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const parts: Buffer[] = [];
-    let reset = false;
-    let writeError: string | null = null;
-    let done = false;
-    // Deadlines, not plain timers: after a stall of this process, a close that already arrived
-    // is seen before the silence is taken for 'open' (deadline.mjs).
-    let cancelIdle = (): void => {};
-    const cancelCap = setDeadline(() => finish('open'), maxMs);
-    const finish = (end: ExchangeEnd): void => {
-      if (done) return;
-      done = true;
-      cancelIdle();
-      cancelCap();
-      socket.destroy();
-      resolve({ bytes: Buffer.concat(parts), end, reset, writeError });
-    };
-    const arm = (): void => {
-      cancelIdle();
-      const complete = parts.length > 0 && responsesComplete(Buffer.concat(parts), head);
-      cancelIdle = setDeadline(() => finish('open'), complete ? graceMs : stallMs);
-    };
-    socket.on('connect', () => {
-      for (const chunk of writes) {
-        socket.write(chunk, (err) => {
-          if (err && writeError === null) writeError = (err as NodeJS.ErrnoException).code ?? err.message;
-        });
-      }
-      if (halfClose) socket.end();
-      arm();
-    });
-    socket.on('data', (chunk: Buffer) => {
-      parts.push(chunk);
-      arm();
-    });
-    socket.on('end', () => finish('closed'));
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNRESET') reset = true;
-      else if (writeError === null) writeError = err.code ?? err.message;
-      finish('closed');
-    });
-    socket.on('close', () => finish('closed'));
-  });
-}
-
-/**
- * True when `bytes` is a sequence of complete HTTP/1.x responses whose last one is final
- * (not 1xx). A response without Content-Length (or a bare HTTP/0.9 body) is complete only at close.
- */
-export function responsesComplete(bytes: Buffer, head: boolean): boolean {
-  let offset = 0;
-  let lastFinal = false;
-  while (offset < bytes.length) {
-    if (bytes.toString('latin1', offset, offset + 5) !== 'HTTP/') return false;
-    const headEnd = bytes.indexOf('\r\n\r\n', offset, 'latin1');
-    if (headEnd < 0) return false;
-    const text = bytes.toString('latin1', offset, headEnd);
-    const status = Number.parseInt(text.slice(9, 12), 10);
-    let bodyLength = 0;
-    if (status >= 200 && status !== 204 && status !== 304 && !head) {
-      const match = /\r\ncontent-length:[ \t]*(\d+)/i.exec(text);
-      if (!match) return false;
-      bodyLength = Number(match[1]);
-    }
-    offset = headEnd + 4 + bodyLength;
-    if (offset > bytes.length) return false;
-    lastFinal = status >= 200;
-  }
-  return lastFinal;
-}
-
 /**
  * The response bytes as a latin-1 string with the values of the `Date` and `Server` headers
  * replaced by `<date>` and `<server>` (the only fields allowed to differ between servers).
@@ -293,12 +186,6 @@ export function normaliseResponse(bytes: Buffer): string {
     .toString('latin1')
     .replace(/(^|\r\n)Date: [^\r\n]*/g, '$1Date: <date>')
     .replace(/(^|\r\n)Server: [^\r\n]*/g, '$1Server: <server>');
-}
-
-/** Values of every `name:` header line found in `bytes` (latin-1), in order. */
-export function headerValues(bytes: Buffer, name: string): string[] {
-  const re = new RegExp(`(?:^|\\r\\n)${name}: ([^\\r\\n]*)`, 'gi');
-  return [...bytes.toString('latin1').matchAll(re)].map((m) => m[1] ?? '');
 }
 
 /** A request written as a latin-1 string (each char one byte: `\x85` is the byte 0x85). */

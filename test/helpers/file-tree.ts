@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SimpleHTTPRequestHandler } from '../../src/index.js';
-import { startServer, type RunningServer } from './server.js';
+import { startServer, type RunningServer } from '../harness/server.js';
 
 /** A file's content, a directory (`null`), or a symbolic link to `link` (relative or absolute). */
 export type TreeNode = string | Buffer | null | { readonly link: string };
@@ -54,7 +54,7 @@ export type FolderSettings = Partial<Pick<SimpleHTTPRequestHandler, 'protocolVer
 
 /**
  * Serves `directory` with a quiet `SimpleHTTPRequestHandler` subclass (`Base`) on 127.0.0.1:0,
- * with `settings` applied to each handler. Close it with `close()`.
+ * with `settings` applied to each handler; closed after the test or file (test/harness/server.ts).
  */
 export function serveFolder(directory: string, settings: FolderSettings = {}, Base: typeof SimpleHTTPRequestHandler = SimpleHTTPRequestHandler): Promise<RunningServer> {
   class Handler extends Base {

@@ -1,5 +1,5 @@
 import { BaseHTTPRequestHandler } from '../../src/index.js';
-import type { HandlerClass } from './server.js';
+import type { HandlerClass } from '../harness/server.js';
 
 /** One dispatched request, as the handler saw it. */
 export interface HandlerCall {

@@ -1,5 +1,5 @@
-import { type ParsedResponse, parseResponses } from './http-response.js';
-import { sendRaw } from './raw-client.js';
+import { type ParsedResponse, parseResponses } from '../harness/response.js';
+import { sendRaw } from '../harness/client.js';
 
 /** What one connection got back: the parsed responses and how it ended. */
 export interface RouteExchange {
