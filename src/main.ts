@@ -67,6 +67,8 @@ async function main(): Promise<void> {
     logs.flushSync();
     process.exit(1);
   };
+  // Any other way out (a handler's own process.exit(), the loop running dry) writes them too.
+  process.on('exit', () => logs.flushSync());
   process.on('uncaughtException', crash('uncaught exception'));
   process.on('unhandledRejection', crash('unhandled promise rejection'));
 

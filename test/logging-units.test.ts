@@ -82,15 +82,62 @@ describe('AccessLog', () => {
     closeSync(fd);
   });
 
-  it('does not hold more than 512 records', () => {
+  it('writes at once when 64 KiB are pending, in order', () => {
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
     const log = new AccessLog(writer, 1, 'h');
-    for (let i = 0; i < 511; i++) log.write(fields(), 1, `r${i}`, 'unrouted', TRACE);
-    expect(readFileSync(path, 'utf8')).toBe('');
-    log.write(fields(), 1, 'r511', 'unrouted', TRACE);
-    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(512);
+    for (let i = 0; i < 1000; i++) log.write(fields(), 1, `r${i}`, 'unrouted', TRACE);
+    const early = readFileSync(path).length;
+    expect(early).toBeGreaterThanOrEqual(65_536);
+    writer.flushSync();
+    const all = readFileSync(path).length;
+    expect(all - early).toBeGreaterThan(0); // the rest waited for the end of the turn…
+    expect(all - early).toBeLessThan(65_536); // …and was less than 64 KiB
+    const ids = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { requestId: string }).requestId);
+    expect(ids).toEqual(Array.from({ length: 1000 }, (_, i) => `r${i}`));
     closeSync(fd);
+  });
+
+  it('writes the bytes pino writes, whatever the client sent', () => {
+    const pinoLines: string[] = [];
+    const logger = pino({ base: { pid: 42, hostname: 'host"x' }, timestamp: () => ',"time":1732780000000' }, { write: (s: string) => pinoLines.push(s) });
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    fc.assert(
+      fc.property(text, fc.option(text), fc.option(text), fc.double({ min: 0, max: 1e7, noNaN: true }), fc.nat(), (url, agent, referer, ms, sent) => {
+        const f = fields({
+          path: url,
+          bytesSent: sent,
+          headers: { get: (n: string) => ({ 'user-agent': agent ?? undefined, referer: referer ?? undefined })[n] },
+        });
+        const ours = line(f, ms).replace(/"time":\d+/, '"time":1732780000000');
+        logger.info(
+          {
+            req: { method: 'GET', url, remoteAddress: '::1', remotePort: 5000 },
+            res: { statusCode: 200 },
+            route: '/a/:b',
+            responseTime: Number(ours.match(/"responseTime":([^,]+)/)![1]),
+            bytesSent: sent,
+            bytesReceived: 80,
+            httpVersion: 'HTTP/1.1',
+            userAgent: agent ?? null,
+            referer: referer ?? null,
+            requestId: 'id-1',
+            trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+            span_id: '00f067aa0ba902b7',
+            trace_flags: '01',
+          },
+          'request completed',
+        );
+        // pino prints a number its shortest way (1.5); the record always has three decimals (1.500).
+        const theirs = pinoLines.pop()!.replace(/"responseTime":[^,]+/, ours.match(/"responseTime":[^,]+/)![0]);
+        expect(ours).toBe(theirs);
+        expect(Math.round(Number(ours.match(/"responseTime":([^,]+)/)![1]) * 1000)).toBe(Math.round(ms * 1000));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('prints the line pino would print for the same record', () => {

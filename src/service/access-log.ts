@@ -1,6 +1,6 @@
 /**
  * The access record: one JSON line per request, in pino's line format and pino-http's
- * vocabulary, built by string concatenation and handed to a {@link LogWriter}.
+ * vocabulary, serialised straight into the {@link LogWriter}'s byte buffer (`json-bytes.ts`).
  *
  * ```json
  * {"level":30,"time":1732780000000,"pid":7,"hostname":"web-1",
@@ -12,23 +12,25 @@
  * ```
  *
  * Why not `logger.info({ req, res, … }, 'request completed')`: pino walks the object and
- * stringifies each value. Measured on this machine (node 20, best of 5 × 200 000 records;
- * bench/micro/request-path.mjs): formatting alone, pino 3.3 µs per record, this
- * 0.5–0.9 µs; with the write to /dev/null, pino.info() into an async sonic-boom 8.4–8.6 µs, this
- * (with `log-writer.ts`) 1.0–1.2 µs.
+ * stringifies each value (pino stays the service's logger for everything else, `logger.ts`).
+ * Why bytes and not a string: a string built by concatenation is flattened, then encoded as
+ * UTF-8 (and, before issue 16, joined with its batch and copied into a new Buffer per write);
+ * the bytes are written once, into a buffer that is reused, with nothing left for the garbage
+ * collector. The constant parts are byte fragments built once (the connection's address and
+ * port once per connection), numbers are written as digits, strings escaped as they are copied.
+ * Measured per record, from the handler's fields to write(2) into /dev/null (CPU time, 50 records
+ * per event-loop turn; bench/micro/access-bytes.mjs, busy machine): pino.info()
+ * into pino.destination 5.1–8.8 µs, into this LogWriter 3.4–4.3 µs; the string serialiser
+ * before issue 16 1.58–1.73 µs; this one 1.05–1.25 µs. End to end: docs/performance.md.
  *
- * Why the formatting waits for the end of the event-loop turn (`drain()`): in the running server
- * the request path stays short and the formatting loop runs hot in the cache. Server CPU time
- * per request (wrk -t1 -c50 on GET /, /proc utime+stime, 2 × 8 interleaved rounds on this shared
- * 2-core VM, medians): formatting in `write()` 29.1 and 29.4 µs, deferred 24.5 and 27.2 µs,
- * access log off 24.6 and 24.5 µs.
- *
- * The line is the one pino would print (same keys, order, level number, `time` in epoch ms; a
- * test compares them), so log shippers see no difference. No request headers are logged here,
+ * The line is the one pino would print, byte for byte (same keys, order, escapes, level number,
+ * `time` in epoch ms; `responseTime` always with three decimals; a property test compares the
+ * bytes with pino's), so log shippers see no difference. No request headers are logged here,
  * so there is nothing to redact: Authorization, Cookie and Set-Cookie values never reach the
  * access log.
  */
 import type { TraceContext } from '../http/trace-context.js';
+import { ascii, MAX_BYTES_PER_UNIT, putAscii, putBytes, putJsonString, putMillis, putNull, putNumber } from './json-bytes.js';
 import type { LogWriter } from './log-writer.js';
 
 /** What the access record reads from a handler after its response is complete. */
@@ -53,53 +55,45 @@ export function jsonString(s: string | null | undefined): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
-/**
- * `ms` with three decimals (microseconds), as JSON number text. Integer arithmetic and
- * concatenation: 41–46 ns, against 195–198 ns for `String(Math.round(ms * 1000) / 1000)`
- * (V8's double-to-string; bench/micro/request-path.mjs).
- */
-export function millis(ms: number): string {
-  const us = Math.round(ms * 1000);
-  if (!(us >= 0 && us < 9e15)) return Number.isFinite(ms) ? String(Math.round(ms * 1000) / 1000) : 'null';
-  const whole = Math.floor(us / 1000);
-  const frac = us - whole * 1000;
-  return whole + (frac < 10 ? '.00' : frac < 100 ? '.0' : '.') + frac;
+/** Room reserved for a record besides its strings: constants (~330 bytes) and numbers (≤ 20 each). */
+const FIXED_BYTES = 640;
+
+/** Per connection: the record's bytes from after the url to the status code, built once. */
+export const ADDRESS_FRAGMENT: unique symbol = Symbol('basehttp.accessLogAddress');
+
+/** The handler slot {@link AccessLog} caches a connection's address fragment in. */
+export interface AccessFragmentSlot {
+  [ADDRESS_FRAGMENT]?: Uint8Array | undefined;
 }
 
-/** Records held before they are formatted (at the end of the event-loop turn at the latest). */
-const BATCH = 512;
+const LEVEL_TIME = ascii('{"level":30,"time":');
+const URL = ascii(',"url":');
+const ROUTE = ascii('},"route":');
+const RESPONSE_TIME = ascii(',"responseTime":');
+const BYTES_SENT = ascii(',"bytesSent":');
+const BYTES_RECEIVED = ascii(',"bytesReceived":');
+const HTTP_VERSION = ascii(',"httpVersion":');
+const USER_AGENT = ascii(',"userAgent":');
+const REFERER = ascii(',"referer":');
+const REQUEST_ID = ascii(',"requestId":"');
+const TRACE_ID = ascii('","trace_id":"');
+const SPAN_ID = ascii('","span_id":"');
+const TRACE_FLAGS = ascii('","trace_flags":"');
+const END = ascii('","msg":"request completed"}\n');
 
 /**
- * Writes access records for one process. `write()` only copies the request's fields into
- * preallocated columns; the lines are formatted in one loop when the writer flushes (once per
- * event-loop turn, or when 512 records are waiting), which keeps the request path short and the
- * formatting code hot in the cache.
+ * Writes access records for one process, each serialised straight into the {@link LogWriter}'s
+ * byte buffer when the response is complete (no string is built); the writer writes the
+ * buffer once per event-loop turn.
  */
 export class AccessLog {
   readonly #writer: LogWriter;
   /** `,"pid":…,"hostname":…,"req":{"method":` — constant per process, built once. */
-  readonly #afterTime: string;
-  #n = 0;
-  readonly #time = new Float64Array(BATCH);
-  readonly #ms = new Float64Array(BATCH);
-  readonly #port = new Int32Array(BATCH);
-  readonly #status = new Int32Array(BATCH);
-  readonly #sent = new Float64Array(BATCH);
-  readonly #received = new Float64Array(BATCH);
-  readonly #method: Array<string | null> = new Array<string | null>(BATCH).fill(null);
-  readonly #url: Array<string | null> = new Array<string | null>(BATCH).fill(null);
-  readonly #address: string[] = new Array<string>(BATCH).fill('');
-  readonly #version: string[] = new Array<string>(BATCH).fill('');
-  readonly #agent: Array<string | undefined> = new Array<string | undefined>(BATCH).fill(undefined);
-  readonly #referer: Array<string | undefined> = new Array<string | undefined>(BATCH).fill(undefined);
-  readonly #id: string[] = new Array<string>(BATCH).fill('');
-  readonly #trace: Array<TraceContext | null> = new Array<TraceContext | null>(BATCH).fill(null);
-  readonly #route: string[] = new Array<string>(BATCH).fill('');
+  readonly #afterTime: Uint8Array;
 
   constructor(writer: LogWriter, pid: number, hostname: string) {
     this.#writer = writer;
-    this.#afterTime = `,"pid":${pid},"hostname":${jsonString(hostname)},"req":{"method":`;
-    writer.source = this;
+    this.#afterTime = Buffer.from(`,"pid":${pid},"hostname":${jsonString(hostname)},"req":{"method":`, 'utf8');
   }
 
   /**
@@ -109,81 +103,57 @@ export class AccessLog {
    * (`request-id.ts`); `route` is the metrics' `route` label (a table pattern, `unmatched` or
    * `unrouted`); `trace` gives `trace_id`, `span_id`, `trace_flags` (hex, never escaped).
    */
-  write(h: AccessFields, responseTimeMs: number, requestId: string, route: string, trace: TraceContext): void {
-    const i = this.#n++;
+  write(h: AccessFields & AccessFragmentSlot, responseTimeMs: number, requestId: string, route: string, trace: TraceContext): void {
     const known = h.command !== null && h.command !== '';
-    this.#time[i] = Date.now();
-    this.#ms[i] = responseTimeMs;
-    this.#port[i] = h.clientAddress[1];
-    this.#status[i] = h.statusCode ?? -1;
-    this.#sent[i] = h.bytesSent;
-    this.#received[i] = h.bytesReceived;
-    this.#method[i] = known ? h.command : null;
-    this.#url[i] = known ? h.path : null;
-    this.#address[i] = h.clientAddress[0];
-    this.#version[i] = h.requestVersion;
-    this.#agent[i] = known ? h.headers.get('user-agent') : undefined;
-    this.#referer[i] = known ? h.headers.get('referer') : undefined;
-    this.#id[i] = requestId;
-    this.#trace[i] = trace;
-    this.#route[i] = route;
-    if (i === 0) this.#writer.schedule();
-    else if (i === BATCH - 1) this.#writer.flushSync();
-  }
-
-  /** Formats the waiting records into the writer (the writer calls this before it writes). */
-  drain(): void {
-    const n = this.#n;
-    this.#n = 0;
+    const method = known ? h.command : null;
+    const url = known ? h.path : null;
+    const agent = known ? h.headers.get('user-agent') : undefined;
+    const referer = known ? h.headers.get('referer') : undefined;
+    const version = h.requestVersion;
+    const status = h.statusCode;
+    const address = h[ADDRESS_FRAGMENT] ?? (h[ADDRESS_FRAGMENT] = addressFragment(h.clientAddress));
     const w = this.#writer;
-    for (let i = 0; i < n; i++) {
-      const method = this.#method[i]!;
-      const status = this.#status[i]!;
-      const version = this.#version[i]!;
-      const trace = this.#trace[i]!;
-      this.#trace[i] = null;
-      // Not escaped, as they cannot need it: the method is an RFC 9110 token (the parser refuses
-      // anything else), the address comes from the OS, the id is well formed or generated, the
-      // trace fields are lower-case hex (`trace-context.ts` checks what it takes from a request).
-      w.push(
-        '{"level":30,"time":' +
-          this.#time[i] +
-          this.#afterTime +
-          (method === null ? 'null' : '"' + method + '"') +
-          ',"url":' +
-          jsonString(this.#url[i]) +
-          ',"remoteAddress":"' +
-          this.#address[i] +
-          '","remotePort":' +
-          this.#port[i] +
-          '},"res":{"statusCode":' +
-          (status < 0 ? 'null' : status) +
-          '},"route":' +
-          jsonString(this.#route[i]) +
-          ',"responseTime":' +
-          millis(this.#ms[i]!) +
-          ',"bytesSent":' +
-          this.#sent[i] +
-          ',"bytesReceived":' +
-          this.#received[i] +
-          ',"httpVersion":' +
-          (version === '' ? 'null' : jsonString(version)) +
-          ',"userAgent":' +
-          jsonString(this.#agent[i]) +
-          ',"referer":' +
-          jsonString(this.#referer[i]) +
-          ',"requestId":"' +
-          this.#id[i] +
-          '"' +
-          ',"trace_id":"' +
-          trace.traceId +
-          '","span_id":"' +
-          trace.spanId +
-          '","trace_flags":"' +
-          trace.traceFlags +
-          '"' +
-          ',"msg":"request completed"}\n',
-      );
-    }
+    const strings = (method?.length ?? 0) + (url?.length ?? 0) + (agent?.length ?? 0) + (referer?.length ?? 0) + version.length + route.length + requestId.length;
+    w.reserve(FIXED_BYTES + this.#afterTime.length + address.length + MAX_BYTES_PER_UNIT * strings);
+    const b = w.bytes;
+    let p = putBytes(b, w.length, LEVEL_TIME);
+    p = putNumber(b, p, Date.now());
+    p = putBytes(b, p, this.#afterTime);
+    p = putJsonString(b, p, method);
+    p = putBytes(b, p, URL);
+    p = putJsonString(b, p, url);
+    p = putBytes(b, p, address);
+    p = status === null ? putNull(b, p) : putNumber(b, p, status);
+    p = putBytes(b, p, ROUTE);
+    p = putJsonString(b, p, route);
+    p = putBytes(b, p, RESPONSE_TIME);
+    p = putMillis(b, p, responseTimeMs);
+    p = putBytes(b, p, BYTES_SENT);
+    p = putNumber(b, p, h.bytesSent);
+    p = putBytes(b, p, BYTES_RECEIVED);
+    p = putNumber(b, p, h.bytesReceived);
+    p = putBytes(b, p, HTTP_VERSION);
+    p = putJsonString(b, p, version === '' ? null : version);
+    p = putBytes(b, p, USER_AGENT);
+    p = putJsonString(b, p, agent);
+    p = putBytes(b, p, REFERER);
+    p = putJsonString(b, p, referer);
+    // Not escaped, as they cannot need it: the id is well formed or generated, the trace
+    // fields are lower-case hex (`trace-context.ts` checks what it takes from a request).
+    p = putBytes(b, p, REQUEST_ID);
+    p = putAscii(b, p, requestId);
+    p = putBytes(b, p, TRACE_ID);
+    p = putAscii(b, p, trace.traceId);
+    p = putBytes(b, p, SPAN_ID);
+    p = putAscii(b, p, trace.spanId);
+    p = putBytes(b, p, TRACE_FLAGS);
+    p = putAscii(b, p, trace.traceFlags);
+    w.length = putBytes(b, p, END);
+    w.committed();
   }
+}
+
+/** `,"remoteAddress":"…","remotePort":…},"res":{"statusCode":` (the address comes from the OS: never escaped). */
+function addressFragment(address: readonly [string, number]): Uint8Array {
+  return Buffer.from(`,"remoteAddress":${jsonString(address[0])},"remotePort":${address[1]}},"res":{"statusCode":`, 'utf8');
 }

@@ -74,12 +74,37 @@ export class Logs {
     );
     const accessOn = options.accessLog && this.log.isLevelEnabled('info');
     this.access = accessOn ? new AccessLog(this.stdout, process.pid, hostname()) : null;
+    // The first loss is reported at once on the error stream; the count goes on in the metric.
+    this.stdout.onDrop = (lines, err) => {
+      if (this.stdout.dropped === lines) {
+        this.log.error(
+          { err, linesDropped: lines },
+          `stdout failed (${err.code ?? err.message}): ${lines} log line(s) lost; later losses are counted in log_lines_dropped_total`,
+        );
+      }
+    };
   }
 
-  /** Writes every pending line now (synchronous; for exit paths). */
+  /** Lines lost to a failed stdout since the start (`log_lines_dropped_total`). */
+  get linesDropped(): number {
+    return this.stdout.dropped;
+  }
+
+  /**
+   * Writes every pending line now (synchronous; for exit paths). If stdout lost lines since the
+   * last call, says how many on the error stream.
+   */
   flushSync(): void {
     this.stdout.flushSync();
+    const lost = this.stdout.dropped;
+    if (lost > this.#droppedReported) {
+      this.#droppedReported = lost;
+      const code = this.stdout.error?.code ?? this.stdout.error?.message;
+      this.log.error({ linesDropped: lost }, `${lost} stdout log line(s) lost since the start (${code})`);
+    }
   }
+
+  #droppedReported = 0;
 }
 
 /** Opens `path` for appending (created if missing; its directory must exist). */

@@ -17,6 +17,7 @@
  * | `http_connections_open` | gauge | handler |
  * | `http_connections_accepted_total` | counter | handler |
  * | `http_requests_rejected_total` | counter | handler, reason |
+ * | `log_lines_dropped_total` | counter | — |
  *
  * `http_request_duration_seconds` carries exemplars (the trace id of each bucket's latest
  * request) in the OpenMetrics exposition only (`openMetrics()`, `open-metrics.ts`); the plain
@@ -67,6 +68,8 @@ export class ServiceMetrics implements MetricsSource {
   /** The registry `/metrics` serves. */
   readonly registry: Registry;
   readonly #stats: RequestStats[] = [];
+  /** Log lines lost to a failed stdout (`Logs.linesDropped`), read at scrape time. */
+  logLinesDropped: () => number = () => 0;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registry = new Registry();
@@ -121,6 +124,16 @@ export class ServiceMetrics implements MetricsSource {
       collect() {
         this.reset();
         for (const s of all) this.inc({ handler: s.handler }, s.connectionsAccepted);
+      },
+    });
+    const self = this;
+    new Counter({
+      name: 'log_lines_dropped_total',
+      help: 'Log lines (access records, info records) lost because stdout failed for good (EPIPE, EBADF); a full pipe blocks instead.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(self.logLinesDropped());
       },
     });
     new Counter({

@@ -29,7 +29,7 @@ import type { TraceContext, TraceIds } from '../http/trace-context.js';
 import { isRouteHandlerClass } from '../http/route-handler.js';
 import { doMethodNames, ServerSpan, type Tracing } from './otel.js';
 import type { Address } from '../socketserver/address.js';
-import type { AccessLog } from './access-log.js';
+import { type AccessLog, ADDRESS_FRAGMENT } from './access-log.js';
 import type { RequestIdGenerator } from './request-id.js';
 import { type RequestStats, UNMATCHED_ROUTE, UNROUTED } from './request-stats.js';
 
@@ -98,6 +98,8 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
 
   class ServiceHandler extends Base implements WrappedHandler {
     override protocolVersion = ctx.protocolVersion;
+    /** The access record's bytes for this connection's address (`access-log.ts`), made on first use. */
+    [ADDRESS_FRAGMENT]: Uint8Array | undefined = undefined;
     #id: string | null = null;
     #trace: TraceContext | null = null;
     /** The request's OpenTelemetry span (only with `tracing`). */

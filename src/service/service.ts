@@ -64,6 +64,7 @@ export class Service {
   constructor(config: Config, handler: HandlerClass, logs: Logs, metrics: ServiceMetrics = new ServiceMetrics(), options: ServiceOptions = {}) {
     this.handler = handler;
     this.metrics = metrics;
+    metrics.logLinesDropped = () => logs.linesDropped;
     const withMetrics = options.metricsListener !== false;
     const ids = new RequestIdGenerator();
     const traceIds = new TraceIds();
