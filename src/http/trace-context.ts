@@ -153,7 +153,7 @@ export class TraceContext {
   }
 }
 
-/** Random bytes drawn per refill: 682 fresh traces (16 KiB: 142–150 ns per fresh context against 152–155 with 4 KiB, test/fixtures/service/bench-trace-context.mjs). */
+/** Random bytes drawn per refill: 682 fresh traces (16 KiB: 142–150 ns per fresh context against 152–155 with 4 KiB, bench/micro/trace-context.mjs). */
 const POOL_BYTES = 16_384;
 
 /**
@@ -194,7 +194,7 @@ export class TraceIds {
   /**
    * A fresh trace: its trace id and span id cut from one hex conversion of 24 random bytes
    * (two slices of one string). Issue 16: a fresh context 165–167 ns with two conversions,
-   * 150–154 ns with one (bench-trace-context.mjs, 3 A/B runs).
+   * 150–154 ns with one (trace-context.mjs, 3 A/B runs).
    */
   #fresh(): TraceContext {
     const ids = this.#hex(24);

@@ -22,7 +22,7 @@ export function ascii(s: string): Uint8Array {
 /** Copies `bytes` (a constant or cached fragment). */
 export function putBytes(b: Uint8Array, p: number, bytes: Uint8Array): number {
   // `set` (a memmove) rather than a byte loop: a whole record 1.05–1.12 µs against 1.30–1.35
-  // (the AccessLog case of bench-access-bytes.mjs, CPU time, 50 records per turn, 4 runs each
+  // (the AccessLog case of access-bytes.mjs, CPU time, 50 records per turn, 4 runs each
   // on a busy machine): the ~600 constant bytes of a record cost ~1 ns each in a JS loop.
   b.set(bytes, p);
   return p + bytes.length;
