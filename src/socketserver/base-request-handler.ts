@@ -39,3 +39,21 @@ export class BaseRequestHandler {
 
 /** A handler class as the server receives it. */
 export type RequestHandlerClass = new (request: Socket, clientAddress: Address, server: BaseServer) => BaseRequestHandler;
+
+/**
+ * `setup()` then `handle()`; `finish()` at once when `handle()` threw or finished synchronously.
+ * Returns `handle()`'s Promise when it has one: the caller (`BaseServer`) runs `finish()` after it
+ * settles.
+ */
+export function runHandler(handler: BaseRequestHandler): void | Promise<void> {
+  handler.setup();
+  let r: void | Promise<void>;
+  try {
+    r = handler.handle();
+  } catch (e) {
+    handler.finish();
+    throw e;
+  }
+  if (r === undefined) handler.finish();
+  return r;
+}

@@ -1,8 +1,9 @@
-import { Socket } from 'node:net';
-import type { Address } from './address.js';
-import type { BaseRequestHandler, RequestHandlerClass } from './base-request-handler.js';
+import type { Socket } from 'node:net';
+import { type Address, formatAddress } from './address.js';
+import { Backlog } from './backlog.js';
+import { type BaseRequestHandler, type RequestHandlerClass, runHandler } from './base-request-handler.js';
+import { Connections } from './connections.js';
 import { BaseHTTPError } from './errors.js';
-import { visitInTurns } from './in-turns.js';
 
 /** The server serving a socket, kept on the socket so that its listeners need no closure. */
 const kServer = Symbol('basehttp.server');
@@ -43,28 +44,16 @@ export class BaseServer {
   /** Connections destroyed because the shutdown timeout ran out (set by `shutdown()`). */
   connectionsCut = 0;
 
-  /**
-   * Open connections: socket → when its lingering close gives up (`performance.now()` ms; 0 while
-   * it is not closing). The deadline lives here, not in a second set or on the socket: adding it
-   * per closing connection cost ~3 % of Connection: close throughput (docs/performance.md).
-   */
-  readonly #connections = new Map<Socket, number>();
-  /** Connections accepted while nothing serves (Python's listen backlog). */
-  readonly #backlog: Socket[] = [];
+  /** Open connections: socket → when its lingering close gives up (0 while it is not closing). */
+  readonly #connections = new Connections();
+  /** Connections accepted while nothing serves (Python's listen backlog), and `handleRequest()`'s wait. */
+  readonly #backlog = new Backlog();
   #serving = false;
   #shuttingDown = false;
   #closed = false;
   #stopLoop: (() => void) | null = null;
   #loop: Promise<void> | null = null;
   #shutdownPromise: Promise<void> | null = null;
-  #oneShot: ((socket: Socket | null) => void) | null = null;
-  #idleWaiters: Array<() => void> = [];
-  /** Connections in a lingering close, and the one timer that checks their deadlines. */
-  #lingering = 0;
-  #lingerTimer: NodeJS.Timeout | null = null;
-  /** A linger sweep that stopped at its time budget goes on from here (`visitInTurns`). */
-  #lingerRest: Iterator<[Socket, number]> | null = null;
-  readonly #lingerOn = (): void => this.#lingerSome();
   #readyResolve!: () => void;
   #readyReject!: (e: unknown) => void;
 
@@ -137,15 +126,9 @@ export class BaseServer {
       socket.destroy();
       return;
     }
-    const oneShot = this.#oneShot;
-    if (oneShot !== null) {
-      this.#oneShot = null;
-      oneShot(socket);
-    } else if (this.#serving) {
-      void this.#handleRequestNoblock(socket);
-    } else {
-      this.#backlog.push(socket);
-    }
+    if (this.#backlog.offer(socket)) return; // to the handleRequest() that waits for it
+    if (this.#serving) void this.#handleRequestNoblock(socket);
+    else this.#backlog.push(socket);
   }
 
   /**
@@ -249,16 +232,10 @@ export class BaseServer {
   }
 
   #forget(request: Socket): void {
-    const deadline = this.#connections.get(request);
-    if (deadline === undefined) return;
-    this.#connections.delete(request);
-    if (deadline !== 0) this.#lingering--;
+    const connections = this.#connections;
+    if (!connections.forget(request)) return;
     this.closeRequest(request);
-    if (this.#connections.size === 0 && this.#idleWaiters.length > 0) {
-      const waiters = this.#idleWaiters;
-      this.#idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    connections.notifyIfIdle();
   }
 
   /** Returns whether to serve this connection. May be overridden. Default: true. */
@@ -295,53 +272,17 @@ export class BaseServer {
     return r === undefined ? undefined : r.finally(() => handler.finish());
   }
 
-  /** Ends the connection gracefully (flushes, then closes). May be overridden. */
+  /**
+   * Ends the connection gracefully (flushes, then closes). May be overridden. The lingering close
+   * that follows lasts at most `lingerMs`, then the connection is reset (`Connections.linger`).
+   */
   shutdownRequest(request: Socket): void {
     if (!request.destroyed) {
       request.end();
       // Read (and drop) what the peer still sends, so its FIN is seen and the socket closes.
       request.resume();
-      // A hard deadline (not an idle timer, which a peer that keeps sending would reset): the
-      // lingering close lasts at most `lingerMs` (plus a quarter of it: one timer checks all
-      // lingering sockets, instead of a timer and a 'close' listener per connection).
-      // Reset, not a plain close: a half-open peer that sent everything would otherwise never
-      // learn that the server is gone.
-      const connections = this.#connections;
-      const deadline = connections.get(request);
-      if (deadline === undefined) {
-        // A socket this server does not track (handed in by a caller): a timer of its own.
-        const timer = setTimeout(() => resetConnection(request), this.lingerMs);
-        timer.unref();
-        request.once('close', () => clearTimeout(timer));
-      } else if (deadline === 0) {
-        connections.set(request, performance.now() + this.lingerMs);
-        this.#lingering++;
-        if (this.#lingerTimer === null) {
-          this.#lingerTimer = setInterval(() => this.#lingerSweep(), Math.max(10, this.lingerMs / 4));
-          this.#lingerTimer.unref();
-        }
-      }
+      this.#connections.linger(request, this.lingerMs);
     }
-  }
-
-  /**
-   * Resets the lingering connections past their deadline (every quarter of `lingerMs`), a time
-   * budget per event-loop turn: thousands of resets in one turn would hold every other client.
-   */
-  #lingerSweep(): void {
-    if (this.#lingerRest === null) {
-      this.#lingerRest = this.#connections.entries();
-      this.#lingerSome();
-    }
-    if (this.#lingering === 0 && this.#lingerTimer !== null) {
-      clearInterval(this.#lingerTimer);
-      this.#lingerTimer = null;
-    }
-  }
-
-  #lingerSome(): void {
-    const rest = this.#lingerRest;
-    if (rest !== null && visitInTurns(rest, resetIfPast, this.#lingerOn)) this.#lingerRest = null;
   }
 
   /**
@@ -377,8 +318,7 @@ export class BaseServer {
     this.#loop = new Promise<void>((resolve) => {
       this.#stopLoop = resolve;
     });
-    const queued = this.#backlog.splice(0);
-    for (const socket of queued) void this.#handleRequestNoblock(socket);
+    for (const socket of this.#backlog.takeAll()) void this.#handleRequestNoblock(socket);
     return this.#loop;
   }
 
@@ -387,27 +327,10 @@ export class BaseServer {
    * `handleTimeout()`.
    */
   async handleRequest(): Promise<void> {
-    if (this.#serving || this.#oneShot !== null) {
-      throw new BaseHTTPError('ERR_SERVER_RUNNING', 'the server is already serving');
-    }
+    if (this.#serving || this.#backlog.waiting) throw new BaseHTTPError('ERR_SERVER_RUNNING', 'the server is already serving');
     if (this.#shuttingDown || this.#closed) throw new BaseHTTPError('ERR_SERVER_CLOSED', 'the server was shut down or closed');
     await this.ready;
-    let socket = this.#backlog.shift() ?? null;
-    if (socket === null) {
-      socket = await new Promise<Socket | null>((resolve) => {
-        let timer: NodeJS.Timeout | undefined;
-        this.#oneShot = (s) => {
-          if (timer !== undefined) clearTimeout(timer);
-          resolve(s);
-        };
-        if (this.timeout !== null) {
-          timer = setTimeout(() => {
-            this.#oneShot = null;
-            resolve(null);
-          }, this.timeout * 1000);
-        }
-      });
-    }
+    const socket = await this.#backlog.next(this.timeout);
     if (socket === null) {
       this.handleTimeout();
       return;
@@ -429,30 +352,14 @@ export class BaseServer {
   async #shutdown(): Promise<void> {
     this.#shuttingDown = true;
     this.stopAccepting();
-    for (const socket of this.#backlog.splice(0)) socket.destroy();
-    const oneShot = this.#oneShot;
-    if (oneShot !== null) {
-      this.#oneShot = null;
-      oneShot(null);
-    }
+    this.#backlog.close();
     this.drainRequests();
-    if (this.#connections.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const drained = new Promise<boolean>((resolve) => {
-        this.#idleWaiters.push(() => resolve(true));
-        timer = setTimeout(() => resolve(false), this.shutdownTimeoutMs);
-      });
-      const clean = await drained;
-      clearTimeout(timer);
-      if (!clean) {
-        const cut = [...this.#connections.keys()];
-        this.connectionsCut = cut.length;
-        for (const socket of cut) socket.destroy();
-        if (cut.length > 0) this.handleShutdownTimeout(cut.length);
-        if (this.#connections.size > 0) {
-          await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
-        }
-      }
+    if (!(await this.#connections.whenIdle(this.shutdownTimeoutMs))) {
+      const cut = [...this.#connections.keys()];
+      this.connectionsCut = cut.length;
+      for (const socket of cut) socket.destroy();
+      if (cut.length > 0) this.handleShutdownTimeout(cut.length);
+      await this.#connections.whenIdle();
     }
     this.#serving = false;
     const stop = this.#stopLoop;
@@ -480,48 +387,3 @@ export class BaseServer {
 }
 
 function noop(): void {}
-
-/** A lingering connection past its deadline is reset (true: that was the costly case). */
-function resetIfPast([socket, deadline]: [Socket, number], now: number): boolean {
-  if (deadline === 0 || deadline > now || socket.destroyed) return false;
-  resetConnection(socket);
-  return true;
-}
-
-/**
- * Closes a connection with a reset (RST). Node allows `resetAndDestroy()` on TCP sockets only (it
- * throws ERR_INVALID_HANDLE_TYPE on a TLS socket): a TLS socket resets the TCP socket it wraps,
- * which node keeps as `_parent` (undocumented; test/https-server.test.ts covers the lingering
- * close over TLS), and is destroyed with it. Anything else is destroyed.
- */
-function resetConnection(socket: Socket): void {
-  const tcp = (socket as Socket & { _parent?: unknown })._parent;
-  const target = tcp instanceof Socket ? tcp : socket;
-  try {
-    target.resetAndDestroy();
-  } catch {
-    socket.destroy();
-  }
-}
-
-/**
- * `setup()` then `handle()`; `finish()` at once when `handle()` threw or finished synchronously.
- * Returns `handle()`'s Promise when it has one: the caller runs `finish()` after it settles.
- */
-function runHandler(handler: BaseRequestHandler): void | Promise<void> {
-  handler.setup();
-  let r: void | Promise<void>;
-  try {
-    r = handler.handle();
-  } catch (e) {
-    handler.finish();
-    throw e;
-  }
-  if (r === undefined) handler.finish();
-  return r;
-}
-
-/** Python's `str(tuple)` of an address, as CPython prints it in tracebacks: `('127.0.0.1', 5000)`. */
-export function formatAddress(address: Address): string {
-  return `('${address[0]}', ${address[1]})`;
-}

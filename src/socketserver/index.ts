@@ -1,5 +1,5 @@
-export type { Address } from './address.js';
-export { BaseServer, formatAddress } from './base-server.js';
+export { type Address, formatAddress } from './address.js';
+export { BaseServer } from './base-server.js';
 export { TCPServer } from './tcp-server.js';
 export { BaseRequestHandler, type RequestHandlerClass } from './base-request-handler.js';
 export { StreamRequestHandler } from './stream-request-handler.js';
