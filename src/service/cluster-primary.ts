@@ -17,18 +17,14 @@
  *   workers are killed at once).
  */
 import cluster, { type Worker } from 'node:cluster';
-import type { Socket } from 'node:net';
 import net from 'node:net';
 import { Counter } from 'prom-client';
 import { ClusterMetrics } from './cluster-metrics.js';
 import type { Config } from './config.js';
 import type { Logs } from './logger.js';
-import { MetricsHandler } from './metrics-handler.js';
+import { metricsListener, processIds } from './metrics-listener.js';
 import { ServiceMetrics } from './metrics.js';
-import { TraceIds } from '../http/trace-context.js';
-import { RequestIdGenerator } from './request-id.js';
-import { type HandlerContext, serviceHandler, type WrappedHandler } from './service-handler.js';
-import { ServiceServer } from './service-server.js';
+import type { ServiceServer } from './service-server.js';
 import { listenUrl, serverSettings } from './service.js';
 import { appScheme } from './tls-config.js';
 
@@ -97,33 +93,12 @@ export class ClusterPrimary {
       registers: [this.own.registry],
     });
 
-    const primary = this;
-    const source = this.metrics;
-    class PrimaryMetricsHandler extends MetricsHandler {
-      override registry = source;
-      override isReady(): boolean {
-        return primary.ready;
-      }
-    }
-    Object.defineProperty(PrimaryMetricsHandler, 'name', { value: 'MetricsHandler' });
-    const ctx: HandlerContext = {
-      access: config.ACCESS_LOG_PROBES ? logs.access : null,
-      log: logs.log,
-      stats: this.own.listener('MetricsHandler'),
-      ids: new RequestIdGenerator(),
-      protocolVersion: config.PROTOCOL_VERSION,
-      handlers: new Map<Socket, WrappedHandler>(),
-      traceIds: new TraceIds(),
-      traceResponse: config.TRACEPARENT_RESPONSE,
-      tracing: null,
-    };
-    this.metricsServer = new ServiceServer(
-      'metrics',
-      [config.HOST, config.METRICS_PORT],
-      serviceHandler(PrimaryMetricsHandler, ctx) as never,
-      ctx,
-      serverSettings(config),
-    );
+    this.metricsServer = metricsListener(config, logs, serverSettings(config), {
+      registry: this.metrics,
+      isReady: () => this.ready,
+      metrics: this.own,
+      shared: processIds(),
+    });
   }
 
   /** True while at least one worker listens and shutdown has not begun (`/readyz`). */

@@ -4,16 +4,13 @@
  * lifecycle that drains them on a signal. `main.ts` calls this after the config, the handler
  * module and the log streams were checked.
  */
-import type { Socket } from 'node:net';
 import type { Config } from './config.js';
 import { Lifecycle } from './lifecycle.js';
 import type { Logs } from './logger.js';
-import { MetricsHandler, type MetricsSource } from './metrics-handler.js';
+import { listenerContext, metricsListener, processIds } from './metrics-listener.js';
 import { ServiceMetrics } from './metrics.js';
-import { TraceIds } from '../http/trace-context.js';
 import type { Tracing } from './otel.js';
-import { RequestIdGenerator } from './request-id.js';
-import { type HandlerClass, type HandlerContext, serviceHandler, type WrappedHandler } from './service-handler.js';
+import { type HandlerClass, type HandlerContext, serviceHandler } from './service-handler.js';
 import { type ServerSettings, ServiceServer } from './service-server.js';
 import { tlsOptions } from './tls-config.js';
 
@@ -66,26 +63,14 @@ export class Service {
     this.metrics = metrics;
     metrics.logLinesDropped = () => logs.linesDropped;
     const withMetrics = options.metricsListener !== false;
-    const ids = new RequestIdGenerator();
-    const traceIds = new TraceIds();
+    const shared = processIds();
     const settings = serverSettings(config);
-    const context = (name: string, accessLogged: boolean): HandlerContext => ({
-      access: accessLogged ? logs.access : null,
-      log: logs.log,
-      stats: metrics.listener(name),
-      ids,
-      protocolVersion: config.PROTOCOL_VERSION,
-      handlers: new Map<Socket, WrappedHandler>(),
-      traceIds,
-      traceResponse: config.TRACEPARENT_RESPONSE,
-      tracing: null,
-    });
 
     const appName = handler.name || 'AnonymousHandler';
-    const appCtx: HandlerContext = { ...context(appName, true), tracing: options.tracing ?? null };
+    const appCtx: HandlerContext = { ...listenerContext(config, logs, metrics, appName, true, shared), tracing: options.tracing ?? null };
     this.app = new ServiceServer('app', [config.HOST, config.PORT], serviceHandler(handler, appCtx) as never, appCtx, { ...settings, tls: tlsOptions(config) });
 
-    this.metricsServer = withMetrics ? this.#metricsListener(config, context, settings) : null;
+    this.metricsServer = withMetrics ? metricsListener(config, logs, settings, { registry: metrics, isReady: () => this.lifecycle.ready, metrics, shared }) : null;
 
     this.lifecycle = new Lifecycle({
       servers: this.metricsServer === null ? [this.app] : [this.app, this.metricsServer],
@@ -94,20 +79,6 @@ export class Service {
       readinessDelayMs: withMetrics ? config.READINESS_DELAY_MS : 0,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     });
-  }
-
-  #metricsListener(config: Config, context: (name: string, accessLogged: boolean) => HandlerContext, settings: ServerSettings): ServiceServer {
-    const service = this;
-    const metrics = this.metrics;
-    class ServiceMetricsHandler extends MetricsHandler {
-      override registry: MetricsSource = metrics;
-      override isReady(): boolean {
-        return service.lifecycle.ready;
-      }
-    }
-    Object.defineProperty(ServiceMetricsHandler, 'name', { value: 'MetricsHandler' });
-    const metricsCtx = context('MetricsHandler', config.ACCESS_LOG_PROBES);
-    return new ServiceServer('metrics', [config.HOST, config.METRICS_PORT], serviceHandler(ServiceMetricsHandler, metricsCtx) as never, metricsCtx, settings);
   }
 
   /** Resolves once both listeners are bound; rejects with the first bind error (EADDRINUSE…). */
