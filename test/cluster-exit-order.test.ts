@@ -62,8 +62,8 @@ describe('the cluster primary drains workers whose exit comes before their disco
     await started;
     expect(primary.ready).toBe(true);
 
-    await primary.shutdown('SIGTERM');
-    expect(workers.map((w) => w.signals)).toEqual([['SIGTERM'], ['SIGTERM']]);
+    const done = primary.shutdown('SIGTERM');
+    await vi.waitFor(() => expect(workers.map((w) => w.signals)).toEqual([['SIGTERM'], ['SIGTERM']]));
     // Both processes exit; neither IPC channel has disconnected yet, so node keeps both listed.
     for (const w of workers) cluster.emit('exit', w, 0, null);
     expect(Object.keys(cluster.workers!)).toHaveLength(2);
@@ -71,6 +71,7 @@ describe('the cluster primary drains workers whose exit comes before their disco
 
     // The drain finishes on those exits (the watchdog would say 1 after SHUTDOWN_TIMEOUT_MS + 5 s).
     expect(await exitCode).toBe(0);
+    await done;
     expect(workers.every((w) => !w.signals.includes('SIGKILL'))).toBe(true);
   });
 });

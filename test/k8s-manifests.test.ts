@@ -33,15 +33,13 @@ import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/service/config.js';
+import { longestShutdownMs } from '../src/service/shutdown.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML, checked field by field below
 type Obj = Record<string, any>;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const k8sDir = join(root, 'deploy', 'k8s');
-
-/** The lifecycle's watchdog exits this long after SHUTDOWN_TIMEOUT_MS (src/service/lifecycle.ts). */
-const WATCHDOG_GRACE_MS = 2_000;
 
 interface Manifest {
   /** `deploy/k8s/x.yaml#0` */
@@ -257,7 +255,7 @@ function crossProblems(docs: readonly Obj[]): string[] {
   }
   const config = loadConfig(env);
   if (!config.ok) return [...problems, ...config.problems.map((p) => `container env: ${p}`)];
-  const { PORT, METRICS_PORT, READINESS_DELAY_MS, SHUTDOWN_TIMEOUT_MS } = config.config;
+  const { PORT, METRICS_PORT, READINESS_DELAY_MS } = config.config;
   if (portsByName.get('http') !== PORT) problems.push(`container port "http" is ${portsByName.get('http')}, PORT is ${PORT}`);
   if (portsByName.get('metrics') !== METRICS_PORT) problems.push(`container port "metrics" is ${portsByName.get('metrics')}, METRICS_PORT is ${METRICS_PORT}`);
 
@@ -270,7 +268,7 @@ function crossProblems(docs: readonly Obj[]): string[] {
   }
 
   const graceMs = (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
-  const needMs = READINESS_DELAY_MS + SHUTDOWN_TIMEOUT_MS + WATCHDOG_GRACE_MS;
+  const needMs = longestShutdownMs(config.config);
   if (graceMs <= needMs) {
     problems.push(`terminationGracePeriodSeconds ${graceMs / 1000} s must exceed READINESS_DELAY_MS + SHUTDOWN_TIMEOUT_MS + watchdog = ${needMs / 1000} s`);
   }

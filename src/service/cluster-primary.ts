@@ -10,11 +10,12 @@
  *   died had been up 30 s. Each restart is logged (error stream). A worker that dies before
  *   every first worker listened (a bind error…) stops the primary with exit 1.
  * - Readiness: `/readyz` is 200 while at least one worker listens and shutdown has not begun.
- * - Shutdown (first signal): `/readyz` 503, `READINESS_DELAY_MS`, SIGTERM to every worker
- *   (each drains through `shutdown()`), wait for all of them, "shutdown complete", exit 0.
- *   Exit 1 if a worker's drain failed (exit code ≠ 0) or did not end within
- *   `SHUTDOWN_TIMEOUT_MS` + 5 s (then the workers are killed), or on a second signal (the
- *   workers are killed at once).
+ * - Shutdown: the state machine of `shutdown.ts`, as in a single process, with the workers'
+ *   steps. First signal: `/readyz` 503, `READINESS_DELAY_MS`, SIGTERM to every worker (each drains
+ *   through `shutdown()`), wait for all of them, close the metrics listener, "shutdown complete",
+ *   exit 0. Exit 1 if a worker's drain failed (exit code ≠ 0) or the workers did not all exit
+ *   within `SHUTDOWN_TIMEOUT_MS` + `DRAIN_GRACE_MS` + `WORKER_EXIT_GRACE_MS` (5 s: then they are
+ *   killed), or on a second signal (the workers are killed at once).
  */
 import cluster, { type Worker } from 'node:cluster';
 import net from 'node:net';
@@ -26,6 +27,7 @@ import { metricsListener, processIds } from './metrics-listener.js';
 import { ServiceMetrics } from './metrics.js';
 import type { ServiceServer } from './service-server.js';
 import { listenUrl, serverSettings } from './service.js';
+import { type Cut, type DrainFailure, Shutdown, type ShutdownSteps, type ShutdownTimers, watchdogGraceMs } from './shutdown.js';
 import { appScheme } from './tls-config.js';
 
 /** The environment variable that tells a forked process it is a worker of this primary. */
@@ -34,7 +36,6 @@ export const WORKER_ENV = 'BASEHTTP_CLUSTER_WORKER';
 export const RESTART_MIN_MS = 100;
 export const RESTART_MAX_MS = 10_000;
 export const RESTART_RESET_AFTER_MS = 30_000;
-const WATCHDOG_GRACE_MS = 5_000;
 
 /** Delay before the `n`-th consecutive restart (n = 0, 1, …): 100 ms doubling, at most 10 s. */
 export function restartDelayMs(n: number): number {
@@ -76,12 +77,14 @@ export class ClusterPrimary {
   readonly #timers = new Set<NodeJS.Timeout>();
   #consecutive = 0;
   #announced = false;
-  #stopping = false;
-  #finished = false;
   #drainFailed = false;
-  readonly #onSignal = (signal: NodeJS.Signals): void => this.signal(signal);
+  #startFailed = false;
+  /** Resolves when the last worker has exited during the shutdown. */
+  #allExited: (() => void) | null = null;
+  /** The shutdown state machine (`shutdown.ts`) with the workers' steps. */
+  readonly lifecycle: Shutdown;
 
-  constructor(config: Config, handlerName: string, logs: Logs, exit: (code: number) => void = (c) => process.exit(c)) {
+  constructor(config: Config, handlerName: string, logs: Logs, exit: (code: number) => void = (c) => process.exit(c), timers?: ShutdownTimers) {
     this.#config = config;
     this.#logs = logs;
     this.#handlerName = handlerName;
@@ -99,11 +102,21 @@ export class ClusterPrimary {
       metrics: this.own,
       shared: processIds(),
     });
+    this.lifecycle = new Shutdown({
+      steps: this.#steps(),
+      log: logs.log,
+      flushLogs: () => logs.flushSync(),
+      readinessDelayMs: config.READINESS_DELAY_MS,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      watchdogGraceMs: watchdogGraceMs(config.WORKERS),
+      exit,
+      timers,
+    });
   }
 
   /** True while at least one worker listens and shutdown has not begun (`/readyz`). */
   get ready(): boolean {
-    return !this.#stopping && this.#listening.size > 0;
+    return this.lifecycle.ready && this.#listening.size > 0;
   }
 
   /** Pids of the live workers. */
@@ -151,8 +164,7 @@ export class ClusterPrimary {
 
   /** Wires SIGTERM and SIGINT. */
   install(): void {
-    process.on('SIGTERM', this.#onSignal);
-    process.on('SIGINT', this.#onSignal);
+    this.lifecycle.install();
   }
 
   #fork(): Worker {
@@ -171,18 +183,21 @@ export class ClusterPrimary {
     this.#startedAt.delete(worker.id);
     const pid = worker.process.pid;
     const how = signal !== null ? `signal ${signal}` : `exit code ${code}`;
-    if (this.#stopping) {
+    if (!this.lifecycle.ready) {
       if (code !== 0) {
         this.#drainFailed = true;
         this.#logs.log.error({ worker: pid, code, signal }, `worker ${pid} did not drain cleanly (${how})`);
       }
-      if (this.#alive.size === 0) this.#finishDrain();
+      if (this.#allExited !== null && this.#alive.size === 0) this.#allExited();
       return;
     }
     if (!this.#announced) {
+      if (this.#startFailed) return; // the workers killed below
+      this.#startFailed = true;
       this.#logs.log.fatal({ worker: pid, code, signal }, `worker ${pid} exited (${how}) before the service was listening`);
       this.#killAll();
-      this.#finish(1);
+      this.#logs.flushSync();
+      this.#exit(1);
       return;
     }
     if (upMs >= RESTART_RESET_AFTER_MS) this.#consecutive = 0;
@@ -190,7 +205,7 @@ export class ClusterPrimary {
     this.#logs.log.error({ worker: pid, code, signal, upMs, restartInMs: delayMs }, `worker ${pid} exited (${how}) after ${upMs} ms: restarting in ${delayMs} ms`);
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      if (this.#stopping) return;
+      if (!this.lifecycle.ready) return;
       const next = this.#fork();
       this.#restarts.inc();
       this.#logs.log.error({ worker: next.process.pid, replaced: pid }, `worker ${next.process.pid} started, replacing ${pid}`);
@@ -200,63 +215,44 @@ export class ClusterPrimary {
 
   /** A signal arrived: begin the shutdown, or, if it had begun, kill the workers and exit 1. */
   signal(signal: NodeJS.Signals): void {
-    if (this.#stopping) {
-      const pids = this.workerPids;
-      this.#logs.log.error({ signal, workersKilled: pids }, `second signal ${signal}: exiting now, ${pids.length} worker(s) killed`);
-      this.#killAll();
-      this.#finish(1);
-      return;
-    }
-    void this.shutdown(signal);
+    this.lifecycle.signal(signal);
   }
 
   /** The shutdown sequence (see the module comment). */
-  async shutdown(reason: string): Promise<void> {
-    const { READINESS_DELAY_MS: readinessDelayMs, SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs } = this.#config;
-    this.#stopping = true;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
-    this.#logs.log.info({ signal: reason, readinessDelayMs, shutdownTimeoutMs, workers: this.workerPids }, `${reason}: shutdown started, not ready`);
-    if (readinessDelayMs > 0) await new Promise((r) => setTimeout(r, readinessDelayMs));
-    if (this.#finished) return;
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && this.#alive.has(w.id));
-    this.#logs.log.info({ workers: this.workerPids }, `draining ${workers.length} worker(s)`);
-    setTimeout(() => {
-      const pids = this.workerPids;
-      this.#logs.log.error({ workersKilled: pids }, `workers did not drain within ${shutdownTimeoutMs + WATCHDOG_GRACE_MS} ms: ${pids.length} killed`);
-      this.#killAll();
-      this.#finish(1);
-    }, shutdownTimeoutMs + WATCHDOG_GRACE_MS).unref();
-    if (workers.length === 0) {
-      this.#finishDrain();
-      return;
-    }
-    for (const w of workers) w.process.kill('SIGTERM');
+  shutdown(reason: string): Promise<void> {
+    return this.lifecycle.shutdown(reason);
   }
 
-  #finishDrain(): void {
-    if (this.#finished) return;
-    this.metrics.stopPolling();
-    void this.metricsServer.shutdown().then(() => {
-      this.metricsServer.serverClose();
-      if (this.#drainFailed) {
-        this.#logs.log.error('shutdown finished: a worker did not drain cleanly');
-        this.#finish(1);
-        return;
-      }
-      this.#logs.log.info('shutdown complete');
-      this.#finish(0);
-    });
+  /** The workers' side of the shutdown. */
+  #steps(): ShutdownSteps {
+    return {
+      stopping: () => {
+        for (const t of this.#timers) clearTimeout(t);
+        this.#timers.clear();
+      },
+      startedFields: () => ({ workers: this.workerPids }),
+      drain: async (): Promise<DrainFailure | null> => {
+        const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && this.#alive.has(w.id));
+        this.#logs.log.info({ workers: this.workerPids }, `draining ${workers.length} worker(s)`);
+        if (workers.length > 0) {
+          const exited = new Promise<void>((resolve) => (this.#allExited = resolve));
+          for (const w of workers) w.process.kill('SIGTERM');
+          await exited;
+        }
+        this.metrics.stopPolling();
+        await this.metricsServer.shutdown();
+        this.metricsServer.serverClose();
+        return this.#drainFailed ? { fields: {}, msg: 'shutdown finished: a worker did not drain cleanly' } : null;
+      },
+      cut: (): Cut => {
+        const pids = this.workerPids;
+        this.#killAll();
+        return { fields: { workersKilled: pids }, text: `${pids.length} worker(s) killed` };
+      },
+    };
   }
 
   #killAll(): void {
     for (const w of Object.values(cluster.workers ?? {})) if (w !== undefined && this.#alive.has(w.id)) w.process.kill('SIGKILL');
-  }
-
-  #finish(code: number): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    this.#logs.flushSync();
-    this.#exit(code);
   }
 }
