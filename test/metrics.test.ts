@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceMetrics } from '../src/service/metrics.js';
+import type { RejectReason } from '../src/socketserver/error-catalogue.js';
 import { DURATION_BUCKETS, MAX_ROUTES, SIZE_BUCKETS } from '../src/service/request-stats.js';
 import { RawClient, request } from './harness/client.js';
 import { type ServiceChild, startService } from './fixtures/service/child.js';
@@ -83,7 +84,8 @@ describe('ServiceMetrics (in process)', () => {
     const stats = m.listener('H');
     for (let i = 0; i < 1000; i++) stats.observe(`M${i}`, 200, 'unrouted', 0.001, 1, 1);
     for (let i = 0; i < 1000; i++) stats.observe('GET', 1000 + i, 'unrouted', 0.001, 1, 1);
-    for (let i = 0; i < 200; i++) stats.reject(`reason_${i}`);
+    // Reasons are a closed union (the catalogue's RejectReason); a JavaScript subclass may still set any string.
+    for (let i = 0; i < 200; i++) stats.reject(`reason_${i}` as RejectReason);
     expect(stats.series).toHaveLength(2); // other/200 and GET/other
     expect(stats.rejected.size).toBeLessThanOrEqual(65);
     // Route values come from route tables; past MAX_ROUTES of them the rest count as `other`.

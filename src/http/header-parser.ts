@@ -1,3 +1,4 @@
+import type { RejectReason } from '../socketserver/error-catalogue.js';
 import type { HTTPMessage } from './message.js';
 
 /**
@@ -10,12 +11,12 @@ import type { HTTPMessage } from './message.js';
 export interface HeadFault {
   readonly status: number;
   readonly message: string;
-  readonly reason: string;
+  readonly reason: RejectReason;
 }
 
-const fault = (status: number, message: string, reason: string): HeadFault => Object.freeze({ status, message, reason });
+const fault = (status: number, message: string, reason: RejectReason): HeadFault => Object.freeze({ status, message, reason });
 
-/** Canned faults, built once at load (node does the same for its error responses). */
+/** Canned faults, built once at load (node does the same for its error responses); each is used (test/error-catalogue.test.ts). */
 export const FAULTS = {
   badHeader: fault(400, 'Bad header line', 'bad_header'),
   obsFold: fault(400, 'Obsolete line folding is not accepted', 'bad_header'),
@@ -26,6 +27,8 @@ export const FAULTS = {
   teNotChunked: fault(400, 'Transfer-Encoding does not end in chunked', 'bad_framing'),
   teOnHttp10: fault(400, 'Transfer-Encoding in an HTTP/1.0 request', 'bad_framing'),
   teUnknown: fault(501, 'Unsupported transfer coding', 'unsupported_transfer_coding'),
+  badChunk: fault(400, 'Bad chunked encoding', 'bad_framing'),
+  bodyTooLarge: fault(413, 'Content Too Large', 'body_too_large'),
   hostMissing: fault(400, 'Missing Host header', 'bad_host'),
   hostDuplicate: fault(400, 'Duplicate Host header', 'bad_host'),
   hostInvalid: fault(400, 'Invalid Host header', 'bad_host'),

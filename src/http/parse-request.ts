@@ -1,6 +1,7 @@
+import type { RejectReason } from '../socketserver/error-catalogue.js';
 import type { BaseHTTPError } from '../socketserver/errors.js';
 import { BODY_CHUNKED, BODY_LENGTH, precheckChunked } from './body-reader.js';
-import { TCHAR } from './header-parser.js';
+import { FAULTS, type HeadFault, TCHAR } from './header-parser.js';
 import { HEADER_TOO_LONG, LINE_TOO_LONG, TOO_MANY_HEADERS } from './head-scanner.js';
 import type { BaseHTTPRequestHandler } from './request-handler.js';
 import { isTokenString, parseVersion, splitWords, V10, V11, validTarget } from './request-line.js';
@@ -15,11 +16,16 @@ import { pyRepr } from './text.js';
  */
 
 /** Refuses the request: `reason` for the logs, `code` and `message` sent with `sendError()`, and a close. */
-export function refuse(h: BaseHTTPRequestHandler, code: number, message: string, reason: string): false {
+export function refuse(h: BaseHTTPRequestHandler, code: number, message: string, reason: RejectReason): false {
   h.rejectReason = reason;
   h.closeConnection = true;
   h.sendError(code, message);
   return false;
+}
+
+/** {@link refuse} with a canned fault (`FAULTS`). */
+export function refuseFault(h: BaseHTTPRequestHandler, fault: HeadFault): false {
+  return refuse(h, fault.status, fault.message, fault.reason);
 }
 
 /** The request line (CPython 3.13's `parse_request` up to the headers). */
@@ -134,15 +140,14 @@ export function frameBody(h: BaseHTTPRequestHandler, loop: RequestLoop): boolean
   const info = loop.info;
   const maxBodyBytes = loop.limits.maxBodyBytes;
   if (info.contentLength > maxBodyBytes) {
-    return refuse(h, 413, 'Content Too Large', 'body_too_large');
+    return refuseFault(h, FAULTS.bodyTooLarge);
   }
   if (info.chunked) {
     loop.body.begin(BODY_CHUNKED, 0);
     try {
       precheckChunked(h.rfile.buffer, h.rfile.start, loop.chunkLimits(maxBodyBytes));
     } catch (e) {
-      const err = e as BaseHTTPError;
-      return refuse(h, err.status ?? 400, err.status === 413 ? 'Content Too Large' : 'Bad chunked encoding', err.status === 413 ? 'body_too_large' : 'bad_framing');
+      return refuseFault(h, (e as BaseHTTPError).code === 'ERR_BODY_TOO_LARGE' ? FAULTS.bodyTooLarge : FAULTS.badChunk);
     }
   } else if (info.contentLength > 0) {
     loop.body.begin(BODY_LENGTH, info.contentLength);

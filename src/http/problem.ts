@@ -7,6 +7,7 @@
  *  "errors":[{"path":"name","message":"Too small: expected string to have >=1 characters"}]}
  * ```
  */
+import type { ErrorCode } from '../socketserver/error-catalogue.js';
 import { BaseHTTPError } from '../socketserver/errors.js';
 import { TCHAR } from './header-parser.js';
 import type { ProblemFieldError } from './standard-schema.js';
@@ -65,7 +66,7 @@ const ERROR_BRAND = Symbol.for('basehttp.HTTPError');
  *   copies of the library; `toJSON()` gives the problem fields, never a stack.
  */
 export class HTTPError extends Error {
-  readonly code = 'ERR_HTTP_STATUS';
+  readonly code = 'ERR_HTTP_STATUS' satisfies ErrorCode;
   readonly status: number;
   readonly detail: string | undefined;
   readonly headers: Readonly<Record<string, string | number>> | undefined;

@@ -1,14 +1,15 @@
 import { format } from 'node:util';
+import type { RejectReason } from '../socketserver/error-catalogue.js';
 import { StreamRequestHandler } from '../socketserver/stream-request-handler.js';
 import { BODY_LENGTH, BODY_NONE, tooLarge } from './body-reader.js';
 import '../socketserver/buffer-slice.js';
 import { currentHttpDate, httpDate, logDate, monthname, weekdayname } from './date.js';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE, renderErrorPage } from './error-page.js';
-import { parseHeaderLines } from './header-parser.js';
+import { FAULTS, parseHeaderLines } from './header-parser.js';
 import type { SweptConnection } from './http-server.js';
 import { HTTPMessage } from './message.js';
 import { checkNameCached, checkValueCached, joinVersion, serverDateLines, statusLine } from './header-cache.js';
-import { frameBody, parseRequestLine, refuse } from './parse-request.js';
+import { frameBody, parseRequestLine, refuseFault } from './parse-request.js';
 import { EMPTY, RequestLoop } from './request-loop.js';
 import { checkReason, checkStatus } from './response-checks.js';
 import { responses } from './responses.js';
@@ -100,7 +101,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   /** `performance.now()` when the request's head was complete. */
   requestStart = 0;
   /** Why the server refused the request before dispatch (`bad_request`, `timeout`…), else null. */
-  rejectReason: string | null = null;
+  rejectReason: RejectReason | null = null;
   /**
    * The request's W3C trace context (`trace-context.ts`): null here; the service's handler
    * overrides this getter with the request's context (its `traceparent`'s trace, or a fresh
@@ -130,10 +131,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
     const http11 = major === 1 && minor >= 1;
     const info = conn.info;
     const fault = parseHeaderLines(conn.headBuf, conn.headText, conn.headStart, conn.lines, this.headers, info, http11);
-    if (fault !== null) return refuse(this, fault.status, fault.message, fault.reason);
+    if (fault !== null) return refuseFault(this, fault);
     // RFC 9112 §3.2: "exactly one Host" for HTTP/1.1; never more than one.
     if (info.hosts > 1 || (http11 && info.hosts === 0)) {
-      return refuse(this, 400, info.hosts > 1 ? 'Duplicate Host header' : 'Missing Host header', 'bad_host');
+      return refuseFault(this, info.hosts > 1 ? FAULTS.hostDuplicate : FAULTS.hostMissing);
     }
     if (!frameBody(this, conn)) return false;
     const conntype = info.connection;

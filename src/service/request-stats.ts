@@ -14,6 +14,7 @@
  * {@link MAX_ROUTES} values, then `other`) — never the raw path, so a scan over random URLs
  * cannot grow the series count.
  */
+import type { RejectReason } from '../socketserver/error-catalogue.js';
 
 /** Methods that get their own `method` label value; every other method is `other`. */
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE'] as const;
@@ -203,7 +204,7 @@ export class RequestStats {
   }
 
   /** Counts a request (or connection) the server refused, by reason (`bad_request`, `timeout`…). */
-  reject(reason: string): void {
+  reject(reason: RejectReason): void {
     const r = this.#rejected;
     const n = r.get(reason);
     if (n !== undefined) r.set(reason, n + 1);

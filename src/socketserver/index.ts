@@ -6,3 +6,4 @@ export { StreamRequestHandler } from './stream-request-handler.js';
 export { SocketReader } from './socket-reader.js';
 export { SocketWriter } from './socket-writer.js';
 export { BaseHTTPError } from './errors.js';
+export { ERROR_CODES, REJECT_REASONS, type ErrorCode, type RejectReason } from './error-catalogue.js';
