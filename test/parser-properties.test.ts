@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { BaseHTTPRequestHandler } from '../src/index.js';
+import { BaseHTTPRequestHandler, DEFAULT_LIMITS } from '../src/index.js';
 import { HeadInfo, parseHeaderLines } from '../src/http/header-parser.js';
 import { scanHead } from '../src/http/head-scanner.js';
 import { HTTPMessage } from '../src/http/message.js';
@@ -54,8 +54,8 @@ function encode(r: { method: string; path: string; headers: [string, string][]; 
 
 describe('parser properties', () => {
   test('scanning and header parsing never throw on arbitrary bytes', () => {
-    const lines = new Int32Array(103);
-    const limits = { maxRequestLineBytes: 65536, maxHeaderLineBytes: 65536, maxHeaders: 100 };
+    const limits = DEFAULT_LIMITS;
+    const lines = new Int32Array(limits.maxHeaders + 3);
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const buf = Buffer.from(bytes);

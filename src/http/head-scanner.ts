@@ -3,6 +3,7 @@
  * `indexOf(LF)` (native memchr) per line. The line ends are recorded in `lines` so that the
  * parser reads each byte once more at most. Nothing here allocates.
  */
+import type { HTTPLimits } from './limits.js';
 
 /** The head is not complete yet. */
 export const NEED_MORE = -1;
@@ -15,11 +16,8 @@ export const TOO_MANY_HEADERS = -4;
 /** `lines` is full before the limit: the caller gives a longer array and scans again. */
 export const LINES_FULL = -5;
 
-export interface ScanLimits {
-  maxRequestLineBytes: number;
-  maxHeaderLineBytes: number;
-  maxHeaders: number;
-}
+/** The limits the scanner enforces (`limits.ts`). */
+export type ScanLimits = Pick<HTTPLimits, 'maxRequestLineBytes' | 'maxHeaderLineBytes' | 'maxHeaders'>;
 
 /** Whitespace that separates request-line words (RFC 9112 §3: SP, HTAB, VT, FF). */
 export function isLineSpace(c: number): boolean {

@@ -1,8 +1,11 @@
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
 import type { Address } from '../socketserver/address.js';
+import type { RequestHandlerClass } from '../socketserver/base-request-handler.js';
 import { visitInTurns } from '../socketserver/in-turns.js';
+import { applyOptions, checkOptionNames, checkSettings, SERVER_RULES } from '../socketserver/settings.js';
 import { TCPServer } from '../socketserver/tcp-server.js';
+import { DEFAULT_LIMITS, type HTTPLimits, type HTTPServerOptions, LIMIT_RULES } from './limits.js';
 
 /** What the server asks of each live HTTP connection (implemented by `BaseHTTPRequestHandler`). */
 export interface SweptConnection {
@@ -22,42 +25,52 @@ const OVERLOADED = Buffer.from(
   'latin1',
 );
 
+/** Every setting an `HTTPServer` takes as a constructor option. */
+const OPTION_RULES = [SERVER_RULES, LIMIT_RULES];
+
 /**
  * An HTTP server (Python's `BaseHTTPServer.HTTPServer`): a `TCPServer` that records its name and
  * port when it binds, and owns the protocol's limits and timeouts.
  *
- * - For callers: everything `TCPServer` offers; `serverName`, `serverPort` once `ready`.
+ * ```ts
+ * const server = new HTTPServer(['127.0.0.1', 8000], Handler, { maxBodyBytes: 65_536, keepAliveTimeoutMs: 10_000 });
+ * ```
+ *
+ * - For callers: everything `TCPServer` offers; `serverName`, `serverPort` once `ready`. The
+ *   constructor takes the settings as an options object (`HTTPServerOptions`), after
+ *   `bindAndActivate` or in its place.
  * - May be overridden: as `TCPServer`; `verifyRequest` here refuses connections beyond
  *   `maxConnections` with a canned 503; `serverBind` first calls the handler class's static
  *   `prepare()` (a faulty class never listens).
- * - Class fields that may be overridden (or set on the instance before serving):
- *   `headersTimeoutMs` (30 000): the whole request head must arrive within it, measured from its
- *   first byte, else 408 and close; `keepAliveTimeoutMs` (5 000): idle time allowed before a
- *   request (also a new connection's first), then a silent close (timeouts are checked by a
- *   sweep every tenth of the shortest one, 10 ms to 1 s: a timeout fires up to one period late,
- *   the keep-alive one up to two; when many expire together, at most 32 are closed per
- *   event-loop turn, so 10 000 take about half a second and no other client waits on them);
- *   `requestTimeoutMs` (300 000):
- *   a handler still waiting for body bytes this long after the head gets 408; `maxBodyBytes`
- *   (1 MiB): `readBody()`'s default limit, 413 above it; `maxConnections` (Infinity);
- *   `maxRequestLineBytes` (65 536: 414), `maxHeaderLineBytes` (65 536: 431), `maxHeaders` (100
- *   lines counting the blank one, as CPython: 431); `allowReuseAddress` (true).
+ * - Settings, as class fields that may be overridden, constructor options, or values set on the
+ *   instance before it binds: the limits and timeouts of `HTTPLimits` (each documented, with its
+ *   default, in `limits.ts`; the defaults are the `DEFAULT_LIMITS` table), and `TCPServer`'s and
+ *   `BaseServer`'s (`requestQueueSize`, `shutdownTimeoutMs`, `lingerMs`, `timeout`;
+ *   `SERVER_DEFAULTS`); `allowReuseAddress` (true). A subclass's class field is assigned after
+ *   this constructor, so it overrides an option for the same setting; an assignment after
+ *   construction overrides both. All are validated once, when the server binds: a value out of
+ *   range, or an unknown option, rejects `ready` with `ERR_INVALID_SETTING` naming it; nothing
+ *   listens.
+ *
+ * Timeouts are checked by a sweep every tenth of the shortest one, 10 ms to 1 s: a timeout fires
+ * up to one period late, the keep-alive one up to two; when many expire together, at most 32 are
+ * closed per event-loop turn, so 10 000 take about half a second and no other client waits on them.
  */
-export class HTTPServer extends TCPServer {
+export class HTTPServer extends TCPServer implements HTTPLimits {
   override allowReuseAddress = true;
   /** The bound host's name (the machine's host name for a wildcard address). */
   serverName = '';
   /** The bound port. */
   serverPort = 0;
 
-  headersTimeoutMs = 30_000;
-  keepAliveTimeoutMs = 5_000;
-  requestTimeoutMs = 300_000;
-  maxBodyBytes = 1_048_576;
-  maxConnections = Infinity;
-  maxRequestLineBytes = 65_536;
-  maxHeaderLineBytes = 65_536;
-  maxHeaders = 100;
+  headersTimeoutMs = DEFAULT_LIMITS.headersTimeoutMs;
+  keepAliveTimeoutMs = DEFAULT_LIMITS.keepAliveTimeoutMs;
+  requestTimeoutMs = DEFAULT_LIMITS.requestTimeoutMs;
+  maxBodyBytes = DEFAULT_LIMITS.maxBodyBytes;
+  maxConnections = DEFAULT_LIMITS.maxConnections;
+  maxRequestLineBytes = DEFAULT_LIMITS.maxRequestLineBytes;
+  maxHeaderLineBytes = DEFAULT_LIMITS.maxHeaderLineBytes;
+  maxHeaders = DEFAULT_LIMITS.maxHeaders;
 
   readonly #live = new Set<SweptConnection>();
   #sweeper: NodeJS.Timeout | null = null;
@@ -67,6 +80,23 @@ export class HTTPServer extends TCPServer {
   /** Bound once per server: the continuations, queued with setImmediate. */
   readonly #sweepOn = (): void => this.#sweepSome();
   readonly #drainOn = (): void => this.#drainSome();
+
+  /** Constructor. May be extended, do not override. Binds and activates unless told not to. */
+  constructor(serverAddress: Address, RequestHandlerClass: RequestHandlerClass, options?: HTTPServerOptions);
+  constructor(serverAddress: Address, RequestHandlerClass: RequestHandlerClass, bindAndActivate: boolean, options?: HTTPServerOptions);
+  constructor(serverAddress: Address, RequestHandlerClass: RequestHandlerClass, bindOrOptions: boolean | HTTPServerOptions = true, maybeOptions?: HTTPServerOptions) {
+    super(serverAddress, RequestHandlerClass, typeof bindOrOptions === 'boolean' ? bindOrOptions : true);
+    const options = typeof bindOrOptions === 'boolean' ? maybeOptions : bindOrOptions;
+    // From JavaScript, anything but an object is taken as no options.
+    if (typeof options === 'object' && options !== null) applyOptions(this, options, OPTION_RULES);
+  }
+
+  /** Also checks the limits and the constructor options' names (see `BaseServer.validateSettings`). */
+  override validateSettings(): void {
+    super.validateSettings();
+    checkSettings(this, LIMIT_RULES);
+    checkOptionNames(this, OPTION_RULES);
+  }
 
   /**
    * Lets the handler class check itself (its static `prepare()`, e.g. `RouteHandler`'s route

@@ -20,7 +20,8 @@ import { type HTTPSServerOptions, loadSecureContext, TLSListener } from './tls-l
  * sees the connection once the handshake is done; `request` is then a `tls.TLSSocket`.
  *
  * - For callers: everything `HTTPServer` offers. The constructor takes CPython's keyword
- *   arguments as an options object, after `bindAndActivate` or in its place.
+ *   arguments as an options object, after `bindAndActivate` or in its place; it may hold
+ *   `HTTPServer`'s options (limits, timeouts) too.
  * - May be overridden: as `HTTPServer`; `createContext()` (CPython's `_create_context`).
  * - Fields (from the options): `certfile`, `keyfile` (null: the key is in `certfile`),
  *   `password` (null: the key is not encrypted), `alpnProtocols` (`['http/1.1']`).
@@ -46,7 +47,7 @@ export class HTTPSServer extends HTTPServer {
     if (options === undefined || typeof options.certfile !== 'string' || options.certfile === '') {
       throw new BaseHTTPError('ERR_TLS_CERT', 'HTTPSServer needs options.certfile, the path of a PEM certificate chain');
     }
-    super(serverAddress, RequestHandlerClass, typeof bindOrOptions === 'boolean' ? bindOrOptions : true);
+    super(serverAddress, RequestHandlerClass, typeof bindOrOptions === 'boolean' ? bindOrOptions : true, options);
     this.certfile = options.certfile;
     this.keyfile = options.keyfile ?? null;
     this.password = options.password ?? null;

@@ -1,4 +1,5 @@
 export { HTTPServer, type SweptConnection } from './http-server.js';
+export { DEFAULT_LIMITS, type HTTPLimits, type HTTPServerOptions } from './limits.js';
 export { BaseHTTPRequestHandler } from './request-handler.js';
 export { HTTPMessage } from './message.js';
 export { responses } from './responses.js';

@@ -4,7 +4,7 @@ import { BODY_NONE, BodyReader, type ChunkLimits } from './body-reader.js';
 import { dispatch } from './dispatch.js';
 import { HeadInfo } from './header-parser.js';
 import { LINES_FULL, NEED_MORE, scanHead } from './head-scanner.js';
-import type { HTTPServer, SweptConnection } from './http-server.js';
+import { DEFAULT_HANDLER_LIMITS, type HandlerLimits, limitsOf } from './limits.js';
 import { headTooLarge } from './parse-request.js';
 import type { BaseHTTPRequestHandler } from './request-handler.js';
 import { ResponseHead } from './response-head.js';
@@ -23,30 +23,6 @@ type Step = void | Promise<void> | typeof WAITING;
 const IDLE = 0;
 const HEAD = 1;
 const BUSY = 2;
-
-/** The server limits a handler needs; an `HTTPServer` has them all, other servers get these. */
-export interface Limits {
-  headersTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-  requestTimeoutMs: number;
-  maxBodyBytes: number;
-  maxRequestLineBytes: number;
-  maxHeaderLineBytes: number;
-  maxHeaders: number;
-  isShuttingDown: boolean;
-  track?(c: SweptConnection): void;
-  untrack?(c: SweptConnection): void;
-}
-const DEFAULT_LIMITS: Limits = {
-  headersTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 5_000,
-  requestTimeoutMs: 300_000,
-  maxBodyBytes: 1_048_576,
-  maxRequestLineBytes: 65_536,
-  maxHeaderLineBytes: 65_536,
-  maxHeaders: 100,
-  isShuttingDown: false,
-};
 
 const ERR_HEADERS_TIMEOUT = new BaseHTTPError('ERR_HEADERS_TIMEOUT', 'request head not received in time', 408);
 const ERR_IDLE_TIMEOUT = new BaseHTTPError('ERR_IDLE_TIMEOUT', 'keep-alive connection idle too long');
@@ -67,7 +43,7 @@ const ERR_SHUTDOWN = new BaseHTTPError('ERR_SHUTDOWN', 'server shutting down');
  * methods gives each instance a brand slot (8 bytes of every connection, docs/performance.md).
  */
 export class RequestLoop extends ResponseHead implements ReadWaiter {
-  limits: Limits = DEFAULT_LIMITS;
+  limits: HandlerLimits = DEFAULT_HANDLER_LIMITS;
   /** Line ends of the current head (`scanHead`); `lines[0]` is their count. */
   lines = new Int32Array(0);
   /** What the header parser captured (Content-Length, Host, Connection, Expect…). */
@@ -106,8 +82,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
   /** The handler's `setup()`: the server's limits, the line table, the body reader, the timeout registration. */
   setup(): void {
     const h = this.h;
-    const server = h.server as unknown as Partial<HTTPServer>;
-    const limits = (this.limits = typeof server.maxHeaders === 'number' ? (server as unknown as Limits) : DEFAULT_LIMITS);
+    const limits = (this.limits = limitsOf(h.server));
     // Room for 13 header lines at first (V8 keeps a typed array this small on the heap, beside
     // its object); a longer head grows it once to the limit. A full-size array for every
     // connection was ~400 bytes of each idle connection's memory (idle10k in bench/RESULTS.md).
@@ -159,7 +134,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
       this.#resolveHandle = resolve;
       this.#rejectHandle = reject;
       if (first === null) this.h.rfile.waitThen(this);
-      else this.waitOn(first);
+      else this.then(first);
     });
   }
 
@@ -168,8 +143,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
     this.drive(true);
   }
 
-  /** Goes on once `r` (a `do_X`'s Promise, or an overridden `handleOneRequest()`'s) settles. */
-  private waitOn(r: Promise<void>): void {
+  private then(r: Promise<void>): void {
     r.then((this.#afterPromise ??= () => this.drive(false)), (this.#failedPromise ??= (e: unknown) => this.#rejectHandle!(e)));
   }
 
@@ -189,7 +163,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
           return;
         }
         if (r !== undefined) {
-          this.waitOn(r);
+          this.then(r);
           return;
         }
       }

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContextOptions, Server as TLSServer, type TLSSocket } from 'node:tls';
 import { BaseHTTPError } from '../socketserver/errors.js';
+import { TIMER_MAX_MS } from '../socketserver/settings.js';
+import type { HTTPLimits, HTTPServerOptions } from './limits.js';
 
-/** TLS settings: CPython 3.14's `HTTPSServer` keyword arguments, in camelCase. */
-export interface HTTPSServerOptions {
+/** TLS settings: CPython 3.14's `HTTPSServer` keyword arguments, in camelCase; and `HTTPServer`'s options. */
+export interface HTTPSServerOptions extends HTTPServerOptions {
   /** Path of the PEM certificate chain; it also holds the private key when `keyfile` is not given. */
   readonly certfile: string;
   /** Path of the PEM private key (default: read from `certfile`). */
@@ -16,10 +18,7 @@ export interface HTTPSServerOptions {
 }
 
 /** The timeouts a pending handshake is held to: the HTTP server's own. */
-export interface HandshakeLimits {
-  readonly keepAliveTimeoutMs: number;
-  readonly headersTimeoutMs: number;
-}
+export type HandshakeLimits = Readonly<Pick<HTTPLimits, 'keepAliveTimeoutMs' | 'headersTimeoutMs'>>;
 
 function readPem(file: string, code: 'ERR_TLS_CERT' | 'ERR_TLS_KEY', what: string): Buffer {
   try {
@@ -115,7 +114,8 @@ export class TLSListener extends TLSServer {
       ALPNProtocols: [...alpnProtocols],
       // Half-open, as the plain listener: a client may send its request and close its side.
       allowHalfOpen: true,
-      handshakeTimeout: Math.max(limits.keepAliveTimeoutMs, limits.headersTimeoutMs) + 1000,
+      // Capped at node's longest timer delay, which the timeouts may reach (LIMIT_RULES).
+      handshakeTimeout: Math.min(TIMER_MAX_MS, Math.max(limits.keepAliveTimeoutMs, limits.headersTimeoutMs) + 1000),
     });
     this.#limits = limits;
     // Node's own 'connection' listener (added by the constructor) has wrapped the socket first.

@@ -2,12 +2,15 @@
  * The service's configuration: one zod schema over `process.env`, validated once at startup,
  * before anything binds (Node core's rule: options validated once, in one place, units in names).
  *
- * Every variable is optional; an unset or empty (whitespace-only) value takes the default.
+ * Every variable is optional; an unset or empty (whitespace-only) value takes the default (the
+ * server settings' defaults are the library's: `DEFAULT_LIMITS`, `SERVER_DEFAULTS`).
  * A bad value is reported as one line per problem that names the variable, the value and the
  * accepted form; `main.ts` prints those lines and exits with {@link CONFIG_EXIT_CODE}.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_LIMITS } from '../http/limits.js';
+import { SERVER_DEFAULTS } from '../socketserver/settings.js';
 import { availableCores } from './cluster-cores.js';
 
 /** `EX_CONFIG` from BSD's sysexits.h: "something was found in an unconfigured or misconfigured state". */
@@ -57,14 +60,15 @@ function int(min: number, max: number, dflt: number) {
     });
 }
 
-/** Like {@link int}, with `unlimited` (and the default) meaning `Infinity`. */
-function limit(min: number, max: number) {
+/** Like {@link int}, with `unlimited` meaning `Infinity`. */
+function limit(min: number, max: number, dflt: number) {
   const accepted = `an integer from ${min} to ${max}, or "unlimited"`;
   return z
     .string()
     .optional()
     .transform((raw, ctx): number => {
-      if (blank(raw) || raw.trim().toLowerCase() === 'unlimited') return Infinity;
+      if (blank(raw)) return dflt;
+      if (raw.trim().toLowerCase() === 'unlimited') return Infinity;
       const text = raw.trim();
       if (!/^\d{1,16}$/.test(text)) return fail(ctx, accepted);
       const value = Number(text);
@@ -149,17 +153,17 @@ export const configSchema = z
     PORT: int(0, 65_535, 8000),
     METRICS_PORT: int(0, 65_535, 9464),
     LOG_LEVEL: oneOf(LOG_LEVELS, 'info', true),
-    SHUTDOWN_TIMEOUT_MS: int(1, DAY_MS, 10_000),
+    SHUTDOWN_TIMEOUT_MS: int(1, DAY_MS, SERVER_DEFAULTS.shutdownTimeoutMs),
     READINESS_DELAY_MS: int(0, DAY_MS, 0),
     HANDLER_MODULE: text('a module path (./handler.js, /abs/handler.js) or a package name, without control characters'),
-    HEADERS_TIMEOUT_MS: int(1, DAY_MS, 30_000),
-    KEEP_ALIVE_TIMEOUT_MS: int(1, DAY_MS, 5_000),
-    REQUEST_TIMEOUT_MS: int(1, DAY_MS, 300_000),
-    MAX_BODY_BYTES: int(0, Number.MAX_SAFE_INTEGER, 1_048_576),
-    MAX_CONNECTIONS: limit(1, 10_000_000),
-    MAX_HEADERS: int(1, 10_000, 100),
-    MAX_HEADER_LINE_BYTES: int(256, 16_777_216, 65_536),
-    LISTEN_BACKLOG: int(1, 65_535, 511),
+    HEADERS_TIMEOUT_MS: int(1, DAY_MS, DEFAULT_LIMITS.headersTimeoutMs),
+    KEEP_ALIVE_TIMEOUT_MS: int(1, DAY_MS, DEFAULT_LIMITS.keepAliveTimeoutMs),
+    REQUEST_TIMEOUT_MS: int(1, DAY_MS, DEFAULT_LIMITS.requestTimeoutMs),
+    MAX_BODY_BYTES: int(0, Number.MAX_SAFE_INTEGER, DEFAULT_LIMITS.maxBodyBytes),
+    MAX_CONNECTIONS: limit(1, 10_000_000, DEFAULT_LIMITS.maxConnections),
+    MAX_HEADERS: int(1, 10_000, DEFAULT_LIMITS.maxHeaders),
+    MAX_HEADER_LINE_BYTES: int(256, 16_777_216, DEFAULT_LIMITS.maxHeaderLineBytes),
+    LISTEN_BACKLOG: int(1, 65_535, SERVER_DEFAULTS.requestQueueSize),
     ACCESS_LOG: bool(true),
     ACCESS_LOG_PROBES: bool(false),
     ERROR_LOG_FILE: text('a file path without control characters'),
@@ -199,7 +203,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'LOG_LEVEL', default: 'info', accepted: LOG_LEVELS.join(', '), description: 'Lowest level written; access records are `info`.' },
   {
     name: 'SHUTDOWN_TIMEOUT_MS',
-    default: '10000',
+    default: String(SERVER_DEFAULTS.shutdownTimeoutMs),
     accepted: `1–${DAY_MS}`,
     description: 'How long draining may take before the remaining connections are cut (exit 1).',
   },
@@ -210,16 +214,41 @@ export const SETTINGS: readonly SettingDoc[] = [
     accepted: 'module path or package name',
     description: 'Module whose default export is the handler class to serve.',
   },
-  { name: 'HEADERS_TIMEOUT_MS', default: '30000', accepted: '1–REQUEST_TIMEOUT_MS', description: 'The whole request head must arrive within this (408).' },
-  { name: 'KEEP_ALIVE_TIMEOUT_MS', default: '5000', accepted: `1–${DAY_MS}`, description: 'Idle time allowed between requests on a kept-alive connection.' },
-  { name: 'REQUEST_TIMEOUT_MS', default: '300000', accepted: `1–${DAY_MS}`, description: 'Receiving one whole request (head and body) from its first byte.' },
-  { name: 'MAX_BODY_BYTES', default: '1048576', accepted: '0–2^53−1', description: 'Largest request body (413 above it).' },
-  { name: 'MAX_CONNECTIONS', default: 'unlimited', accepted: '1–10000000 or `unlimited`', description: 'Open connections per listener; beyond it new ones get 503.' },
-  { name: 'MAX_HEADERS', default: '100', accepted: '1–10000', description: 'Header fields per request (431 above it).' },
-  { name: 'MAX_HEADER_LINE_BYTES', default: '65536', accepted: '256–16777216', description: 'Longest request line or header line (414 / 431).' },
+  {
+    name: 'HEADERS_TIMEOUT_MS',
+    default: String(DEFAULT_LIMITS.headersTimeoutMs),
+    accepted: '1–REQUEST_TIMEOUT_MS',
+    description: 'The whole request head must arrive within this (408).',
+  },
+  {
+    name: 'KEEP_ALIVE_TIMEOUT_MS',
+    default: String(DEFAULT_LIMITS.keepAliveTimeoutMs),
+    accepted: `1–${DAY_MS}`,
+    description: 'Idle time allowed between requests on a kept-alive connection.',
+  },
+  {
+    name: 'REQUEST_TIMEOUT_MS',
+    default: String(DEFAULT_LIMITS.requestTimeoutMs),
+    accepted: `1–${DAY_MS}`,
+    description: 'Receiving one whole request (head and body) from its first byte.',
+  },
+  { name: 'MAX_BODY_BYTES', default: String(DEFAULT_LIMITS.maxBodyBytes), accepted: '0–2^53−1', description: 'Largest request body (413 above it).' },
+  {
+    name: 'MAX_CONNECTIONS',
+    default: DEFAULT_LIMITS.maxConnections === Infinity ? 'unlimited' : String(DEFAULT_LIMITS.maxConnections),
+    accepted: '1–10000000 or `unlimited`',
+    description: 'Open connections per listener; beyond it new ones get 503.',
+  },
+  { name: 'MAX_HEADERS', default: String(DEFAULT_LIMITS.maxHeaders), accepted: '1–10000', description: 'Header fields per request (431 above it).' },
+  {
+    name: 'MAX_HEADER_LINE_BYTES',
+    default: String(DEFAULT_LIMITS.maxHeaderLineBytes),
+    accepted: '256–16777216',
+    description: 'Longest request line or header line (414 / 431).',
+  },
   {
     name: 'LISTEN_BACKLOG',
-    default: '511',
+    default: String(SERVER_DEFAULTS.requestQueueSize),
     accepted: '1–65535',
     description: "Listen queue of each listener (node:http's default; Python's 5 stalls bursts of connections). The kernel caps it at `net.core.somaxconn`.",
   },

@@ -5,24 +5,14 @@
 import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { HTTPServer } from '../http/http-server.js';
+import type { HTTPServerOptions } from '../http/limits.js';
 import { type HTTPSServerOptions, loadSecureContext, TLSListener } from '../http/tls-listener.js';
 import type { Address } from '../socketserver/address.js';
 import type { RequestStats } from './request-stats.js';
 import { type HandlerContext, logHandlerError, type WrappedHandler } from './service-handler.js';
 
-/** The server settings the service takes from its config. */
-export interface ServerSettings {
-  headersTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-  requestTimeoutMs: number;
-  maxBodyBytes: number;
-  maxConnections: number;
-  maxRequestLineBytes: number;
-  maxHeaderLineBytes: number;
-  maxHeaders: number;
-  shutdownTimeoutMs: number;
-  /** The listen backlog (`TCPServer.requestQueueSize`). */
-  requestQueueSize: number;
+/** The server settings the service takes from its config: `HTTPServer`'s options, and TLS. */
+export interface ServerSettings extends HTTPServerOptions {
   /** HTTPS for this listener (`HTTPSServer`'s options); absent or null: plain HTTP. */
   tls?: HTTPSServerOptions | null;
 }
@@ -44,13 +34,13 @@ export class ServiceServer extends HTTPServer {
   tls: HTTPSServerOptions | null = null;
 
   constructor(name: string, address: Address, HandlerClass: new (...args: any[]) => WrappedHandler, ctx: HandlerContext, settings: ServerSettings) {
-    super(address, HandlerClass);
+    const { tls = null, ...options } = settings;
+    super(address, HandlerClass, options);
     this.name = name;
     this.#stats = ctx.stats;
     this.#log = ctx.log;
     this.#handlers = ctx.handlers;
-    // Binding waits one microtask (see BaseServer's constructor): these are in place before it.
-    Object.assign(this, settings);
+    this.tls = tls;
     ctx.stats.connectionsOpen = () => this.activeConnections;
   }
 

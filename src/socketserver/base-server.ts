@@ -4,6 +4,7 @@ import { Backlog } from './backlog.js';
 import { type BaseRequestHandler, type RequestHandlerClass, runHandler } from './base-request-handler.js';
 import { Connections } from './connections.js';
 import { BaseHTTPError } from './errors.js';
+import { checkSettings, SERVER_DEFAULTS, SERVER_RULES } from './settings.js';
 
 /** The server serving a socket, kept on the socket so that its listeners need no closure. */
 const kServer = Symbol('basehttp.server');
@@ -19,21 +20,24 @@ type Served = Socket & { [kServer]?: BaseServer };
  *
  * - For callers: `ready`, `serveForever()`, `shutdown()`, `handleRequest()`, `serverClose()`,
  *   `activeConnections`.
- * - May be overridden: `serverBind`, `serverActivate`, `serverClose`, `getRequest`,
- *   `verifyRequest`, `processRequest`, `handleError`, `handleTimeout`, `shutdownRequest`,
- *   `closeRequest`, `drainRequests`, `handleShutdownTimeout`.
- * - May be extended, do not override: the constructor, `finishRequest`.
- * - Class fields that may be overridden: `timeout` (seconds `handleRequest()` waits for a
- *   connection; `null`: forever), `shutdownTimeoutMs` (10 000: how long `shutdown()` lets busy
- *   connections finish before destroying them).
+ * - May be overridden: `serverBind` (call `super.serverBind()` first: it validates the
+ *   settings), `serverActivate`, `serverClose`, `getRequest`, `verifyRequest`, `processRequest`,
+ *   `handleError`, `handleTimeout`, `shutdownRequest`, `closeRequest`, `drainRequests`,
+ *   `handleShutdownTimeout`.
+ * - May be extended, do not override: the constructor, `finishRequest`, `validateSettings`.
+ * - Class fields that may be overridden (or set on the instance before it binds), defaults in
+ *   `SERVER_DEFAULTS`: `timeout` (seconds `handleRequest()` waits for a connection; `null`:
+ *   forever), `shutdownTimeoutMs` (10 000: how long `shutdown()` lets busy connections finish
+ *   before destroying them), `lingerMs` (2 000). They are validated once, when the server binds:
+ *   a value out of range rejects `ready` with `ERR_INVALID_SETTING` before anything listens.
  */
 export class BaseServer {
   /** Seconds `handleRequest()` waits for a connection before `handleTimeout()`; `null`: no limit. */
-  timeout: number | null = null;
+  timeout: number | null = SERVER_DEFAULTS.timeout;
   /** Milliseconds `shutdown()` lets open connections finish before it destroys them. */
-  shutdownTimeoutMs = 10_000;
+  shutdownTimeoutMs = SERVER_DEFAULTS.shutdownTimeoutMs;
   /** Milliseconds a closing connection may still drain what the peer sends before it is destroyed. */
-  lingerMs = 2_000;
+  lingerMs = SERVER_DEFAULTS.lingerMs;
 
   /** The address served; after binding, the real one (port 0 becomes the port the OS chose). */
   serverAddress: Address;
@@ -92,8 +96,23 @@ export class BaseServer {
     this.#readyResolve();
   }
 
-  /** Binds the server. May be overridden. The base class has nothing to bind. */
-  serverBind(): void | Promise<void> {}
+  /**
+   * Binds the server: here, only validates the settings (`validateSettings()`), the one point
+   * where they are checked. May be overridden: call `super.serverBind()` first.
+   */
+  serverBind(): void | Promise<void> {
+    this.validateSettings();
+  }
+
+  /**
+   * Throws `ERR_INVALID_SETTING` (naming the setting, its value and where it came from) when a
+   * setting is out of range: `timeout`, `shutdownTimeoutMs`, `lingerMs` and, on servers that have
+   * them, `requestQueueSize` (`TCPServer`) and the HTTP limits (`HTTPServer`). Called once, by
+   * `serverBind()`. May be extended (call `super.validateSettings()`) to check a subclass's own.
+   */
+  validateSettings(): void {
+    checkSettings(this, SERVER_RULES);
+  }
 
   /** Starts listening. May be overridden. The base class is ready at once. */
   serverActivate(): void | Promise<void> {

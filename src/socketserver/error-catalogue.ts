@@ -22,6 +22,10 @@ export interface CatalogueEntry {
 export const ERROR_CODES = {
   ERR_SERVER_RUNNING: { status: null, when: '`serveForever()` or `handleRequest()` while the server already serves.' },
   ERR_SERVER_CLOSED: { status: null, when: 'Serving after `shutdown()` or `serverClose()`.' },
+  ERR_INVALID_SETTING: {
+    status: null,
+    when: 'A server setting (constructor option, class field, or a value assigned before the server binds) is out of range, or an option is unknown: `ready` rejects before anything listens. The message names the setting and where its value came from.',
+  },
   ERR_SOCKET_TIMEOUT: {
     status: null,
     when: "A read waited longer than the handler's `timeout` (Python's `TimeoutError`): logged as `Request timed out`, then the connection closes.",

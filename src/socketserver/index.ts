@@ -7,3 +7,4 @@ export { SocketReader } from './socket-reader.js';
 export { SocketWriter } from './socket-writer.js';
 export { BaseHTTPError } from './errors.js';
 export { ERROR_CODES, REJECT_REASONS, type ErrorCode, type RejectReason } from './error-catalogue.js';
+export { SERVER_DEFAULTS, type SocketServerSettings } from './settings.js';

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Address } from './address.js';
 import { BaseServer } from './base-server.js';
+import { SERVER_DEFAULTS } from './settings.js';
 
 /**
  * A TCP server (Python's `SocketServer.TCPServer`) on a `node:net` listening socket.
@@ -25,7 +26,7 @@ export class TCPServer extends BaseServer {
    * round, and 176 of 200 connections opened at once got no answer within 3 s (a handshake the
    * full accept queue dropped is retried after a second, then again; test/listen-backlog.test.ts).
    */
-  requestQueueSize = 511;
+  requestQueueSize = SERVER_DEFAULTS.requestQueueSize;
   /** AF_INET (2) or AF_INET6 (10), from the address bound. */
   addressFamily = 2;
   /** SOCK_STREAM. */
@@ -33,8 +34,12 @@ export class TCPServer extends BaseServer {
   /** The listening socket (created by `serverBind()`). */
   socket: Server | null = null;
 
-  /** Binds (and listens on) `serverAddress`; updates it with the real port. May be overridden. */
-  override serverBind(): Promise<void> {
+  /**
+   * Validates the settings (`BaseServer.serverBind()`), then binds (and listens on)
+   * `serverAddress`; updates it with the real port. May be overridden.
+   */
+  override async serverBind(): Promise<void> {
+    await super.serverBind();
     const server = this.createListener();
     this.socket = server;
     const [host, port] = this.serverAddress;

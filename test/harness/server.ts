@@ -6,28 +6,13 @@
  */
 import type { Socket } from 'node:net';
 import { afterAll, onTestFinished } from 'vitest';
-import { HTTPServer, type BaseHTTPRequestHandler } from '../../src/index.js';
+import { HTTPServer, type BaseHTTPRequestHandler, type HTTPServerOptions } from '../../src/index.js';
 
 /** A handler class as HTTPServer takes it. */
 export type HandlerClass = new (...args: ConstructorParameters<typeof BaseHTTPRequestHandler>) => BaseHTTPRequestHandler;
 
-/** Per-instance settings applied to the server before it binds (all optional). */
-export type ServerSettings = Partial<
-  Pick<
-    HTTPServer,
-    | 'headersTimeoutMs'
-    | 'keepAliveTimeoutMs'
-    | 'requestTimeoutMs'
-    | 'maxBodyBytes'
-    | 'maxConnections'
-    | 'shutdownTimeoutMs'
-    | 'maxRequestLineBytes'
-    | 'maxHeaderLineBytes'
-    | 'maxHeaders'
-    | 'lingerMs'
-    | 'requestQueueSize'
-  >
->;
+/** Per-instance settings applied to the server before it binds (all optional): `HTTPServer`'s options. */
+export type ServerSettings = HTTPServerOptions;
 
 /**
  * An HTTPServer that keeps what `handleError` received instead of printing it, so a test can
