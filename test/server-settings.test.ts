@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { BaseHTTPError, DEFAULT_LIMITS, HTTPServer, HTTPSServer, SERVER_DEFAULTS, TCPServer, type HTTPServerOptions } from '../src/index.js';
 import { loadConfig } from '../src/service/config.js';
@@ -62,6 +63,26 @@ describe('where a setting comes from', () => {
     const s = new HTTPServer(ADDRESS, Echo, false);
     for (const [name, value] of Object.entries({ ...DEFAULT_LIMITS, ...SERVER_DEFAULTS })) expect((s as unknown as Record<string, unknown>)[name], name).toBe(value);
     expect(new HTTPServer(ADDRESS, Echo, false, { maxHeaders: undefined }).maxHeaders).toBe(DEFAULT_LIMITS.maxHeaders); // undefined: absent
+  });
+
+  test('README.md, docs/security.md and docs/python-mapping.md show the tables’ defaults', () => {
+    const defaults: Record<string, unknown> = { ...DEFAULT_LIMITS, ...SERVER_DEFAULTS };
+    delete defaults.timeout; // the handler's `timeout` has rows of its own
+    for (const [file, complete] of [
+      ['README.md', true],
+      ['docs/security.md', true],
+      ['docs/python-mapping.md', false],
+    ] as const) {
+      const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+      for (const [name, value] of Object.entries(defaults)) {
+        const row = new RegExp(`^\\| \`${name}\`[^|]*\\| ([^|]+) \\|`, 'm').exec(text);
+        if (row === null) {
+          expect(complete, `${file} has no row for ${name}`).toBe(false);
+          continue;
+        }
+        expect(row[1]!.replace(/[`_\s]/g, ''), `${file}: ${name}`).toBe(String(value));
+      }
+    }
   });
 
   test('a constructor option applies (in place of bindAndActivate, or after it)', async () => {
