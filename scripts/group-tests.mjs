@@ -22,7 +22,7 @@ const TEST = path.join(ROOT, 'test');
 /** Layer → the test files (names without `.test.ts`) it holds. */
 const LAYERS = {
   // src/socketserver: the TCP server, its lifecycle, the socket reader, the accept queue.
-  socketserver: ['in-turns', 'lifecycle', 'listen-backlog', 'socket-reader'],
+  socketserver: ['error-catalogue', 'in-turns', 'lifecycle', 'listen-backlog', 'socket-reader'],
   // src/http: the HTTP server and handlers (BaseHTTP, SimpleHTTP, routes, HTTPS), its limits and timers.
   http: [
     'canonical-path',
@@ -40,6 +40,7 @@ const LAYERS = {
     'route-paths',
     'route-table',
     'route-types',
+    'server-settings',
     'simple-http-browser',
     'simple-http-conditional',
     'simple-http-escapes',
