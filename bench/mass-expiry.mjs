@@ -5,7 +5,7 @@
 // The slow connections live in a child process (test/helpers/load-clients.mjs), the normal client
 // in a second one, both moved to core 1 when `taskset` is there, so this process holds the server
 // alone on core 0. Not part of `npm run bench`: its figure is a latency bound, recorded in
-// docs/performance.md; test/slow-clients.test.ts checks the same from inside one process.
+// docs/performance.md; test/http/slow-clients.test.ts checks the same from inside one process.
 import { fork, spawnSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';

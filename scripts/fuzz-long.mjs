@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Long fuzz run (issue 6 item 2): a million mutated requests against the BUILT server (dist/),
-// each on its own connection over 127.0.0.1, from the engine that test/fuzz.test.ts uses.
+// each on its own connection over 127.0.0.1, from the engine that test/conformance/fuzz.test.ts uses.
 // The server runs in a child process, so a crash is seen as the child's exit, and its
 // connection count and memory are read over IPC between batches.
 //

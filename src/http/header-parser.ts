@@ -16,7 +16,7 @@ export interface HeadFault {
 
 const fault = (status: number, message: string, reason: RejectReason): HeadFault => Object.freeze({ status, message, reason });
 
-/** Canned faults, built once at load (node does the same for its error responses); each is used (test/error-catalogue.test.ts). */
+/** Canned faults, built once at load (node does the same for its error responses); each is used (test/socketserver/error-catalogue.test.ts). */
 export const FAULTS = {
   badHeader: fault(400, 'Bad header line', 'bad_header'),
   obsFold: fault(400, 'Obsolete line folding is not accepted', 'bad_header'),

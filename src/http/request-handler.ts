@@ -58,7 +58,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
    * `TCP_NODELAY` on every connection (Python's `False` kept by `StreamRequestHandler`). A
    * response written in two pieces (headers, then a body after an await) otherwise waits for the
    * client's delayed ACK: 44 ms per request on Linux loopback against 0.1 ms with it
-   * (test/nagle.test.ts). node:http and fastify set it too; docs/python-mapping.md lists it.
+   * (test/http/nagle.test.ts). node:http and fastify set it too; docs/python-mapping.md lists it.
    */
   override disableNagleAlgorithm = true;
   // CPython 3.13's class attributes, in its order (it declares the last five among its methods).

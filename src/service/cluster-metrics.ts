@@ -223,7 +223,7 @@ export class ClusterMetrics implements MetricsSource {
       try {
         // With a callback, a failed write (EPIPE: the worker died between isConnected() and the
         // write) is reported to it; without one node emits 'error' on the worker, which nothing
-        // handles, and the primary died of an uncaught exception (test/cluster-metrics-send.test.ts).
+        // handles, and the primary died of an uncaught exception (test/service/cluster-metrics-send.test.ts).
         worker.send({ type: REQUEST, id } satisfies MetricsRequest, (err) => {
           if (err !== null) done(null);
         });

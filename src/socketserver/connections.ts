@@ -109,7 +109,7 @@ function resetIfPast([socket, deadline]: [Socket, number], now: number): boolean
  * Closes a connection with a reset (RST): a half-open peer that sent everything would otherwise
  * never learn that the server is gone. Node allows `resetAndDestroy()` on TCP sockets only (it
  * throws ERR_INVALID_HANDLE_TYPE on a TLS socket): a TLS socket resets the TCP socket it wraps,
- * which node keeps as `_parent` (undocumented; test/https-server.test.ts covers the lingering
+ * which node keeps as `_parent` (undocumented; test/http/https-server.test.ts covers the lingering
  * close over TLS), and is destroyed with it. Anything else is destroyed.
  */
 function resetConnection(socket: Socket): void {

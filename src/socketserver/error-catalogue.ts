@@ -4,7 +4,7 @@
  * handler ran (`rejectReason`, the service's `http_requests_rejected_total{reason}`).
  *
  * One table for each, here in the lowest layer so that `src/socketserver`, `src/http` and the
- * service all import the same union types. test/error-catalogue.test.ts fails when `src/` uses a
+ * service all import the same union types. test/socketserver/error-catalogue.test.ts fails when `src/` uses a
  * code that is not listed here or an entry here is used nowhere, and when docs/errors.md (rendered
  * from these tables) differs from them.
  */

@@ -24,7 +24,7 @@ export class TCPServer extends BaseServer {
    * The listen backlog (the kernel caps it at `net.core.somaxconn`). 511, node:http's default,
    * not Python's 5: with 5, `wrk -c50` against the README's handler saw 6 request timeouts a
    * round, and 176 of 200 connections opened at once got no answer within 3 s (a handshake the
-   * full accept queue dropped is retried after a second, then again; test/listen-backlog.test.ts).
+   * full accept queue dropped is retried after a second, then again; test/socketserver/listen-backlog.test.ts).
    */
   requestQueueSize = SERVER_DEFAULTS.requestQueueSize;
   /** AF_INET (2) or AF_INET6 (10), from the address bound. */

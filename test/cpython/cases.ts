@@ -1,5 +1,5 @@
 /**
- * The raw requests of the differential test (test/cpython-diff.test.ts). Each is sent unchanged
+ * The raw requests of the differential test (test/conformance/cpython-diff.test.ts). Each is sent unchanged
  * to our fixture server and to CPython's (test/cpython/server.py) with the same protocol_version.
  * Strings are latin-1: one char per byte, so '\x85' is the byte 0x85.
  */

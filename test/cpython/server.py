@@ -1,4 +1,4 @@
-"""CPython fixture server for the differential tests (test/cpython-diff.test.ts).
+"""CPython fixture server for the differential tests (test/conformance/cpython-diff.test.ts).
 
 Behaves exactly like test/cpython/handler.ts: same routes, same bytes. It runs
 two servers, one whose handler keeps protocol_version = "HTTP/1.0" and one

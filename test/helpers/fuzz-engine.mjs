@@ -1,4 +1,4 @@
-// Mutation fuzzing engine shared by test/fuzz.test.ts (bounded, in npm test) and
+// Mutation fuzzing engine shared by test/conformance/fuzz.test.ts (bounded, in npm test) and
 // scripts/fuzz-long.mjs (a million cases against dist/). Plain JavaScript so that both a vitest
 // file and a standalone node script can import it. Deterministic for a given seed.
 import { connect } from 'node:net';

@@ -16,7 +16,7 @@ export function mainThreadCpuMs(): number {
  * time and the CPU time the loop's thread ran meanwhile. A client held by the server's work (both
  * live on this thread in the tests) shows both; on a busy machine the OS may also leave the
  * thread waiting for a core for tens of ms (wall time without CPU time), which is not the server
- * holding anyone. Measured this way, 20 runs of test/slow-clients.test.ts in a row passed at a
+ * holding anyone. Measured this way, 20 runs of test/http/slow-clients.test.ts in a row passed at a
  * load average of 3–8 on 2 cores, where the wall-clock bound failed 6 runs of 17.
  */
 export async function timeHeld<T extends { elapsedMs: number }>(request: () => Promise<T>): Promise<{ result: T; heldMs: number }> {

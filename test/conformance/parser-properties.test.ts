@@ -1,0 +1,141 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { BaseHTTPRequestHandler, DEFAULT_LIMITS } from '../../src/index.js';
+import { HeadInfo, parseHeaderLines } from '../../src/http/header-parser.js';
+import { scanHead } from '../../src/http/head-scanner.js';
+import { HTTPMessage } from '../../src/http/message.js';
+import { sendRaw } from '../harness/client.js';
+import { startServer, type RunningServer } from '../harness/server.js';
+
+/** Records each request as "METHOD path body-length" and answers with it. */
+class Recorder extends BaseHTTPRequestHandler {
+  override protocolVersion = 'HTTP/1.1';
+  async do_POST(): Promise<void> {
+    const body = await this.readBody();
+    const line = `${this.command} ${this.path} ${body.toString('latin1')}|`;
+    this.sendResponse(200);
+    this.sendHeader('Content-Length', line.length);
+    this.endHeaders();
+    this.wfile.write(line);
+  }
+  do_GET(): Promise<void> {
+    return this.do_POST();
+  }
+  override logMessage(): void {}
+}
+
+let srv: RunningServer;
+beforeAll(async () => {
+  srv = await startServer(Recorder);
+});
+
+const token = fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/);
+const pathArb = fc.stringMatching(/^\/[A-Za-z0-9._~/-]{0,20}$/);
+const bodyArb = fc.stringMatching(/^[ -{]{0,40}$/); // no '|': it delimits answers
+const requestArb = fc.record({
+  method: fc.constantFrom('GET', 'POST'),
+  path: pathArb,
+  headers: fc.array(fc.tuple(token, fc.stringMatching(/^[ -~]{0,20}$/)), { maxLength: 5 }),
+  body: bodyArb,
+  chunked: fc.boolean(),
+});
+
+function encode(r: { method: string; path: string; headers: [string, string][]; body: string; chunked: boolean }): string {
+  const fields = r.headers
+    .filter(([k]) => !/^(host|content-length|transfer-encoding|connection|expect)$/i.test(k))
+    .map(([k, v]) => `${k}: ${v.trim()}\r\n`)
+    .join('');
+  if (r.chunked) {
+    const chunks = r.body.length === 0 ? '' : `${r.body.length.toString(16)}\r\n${r.body}\r\n`;
+    return `${r.method} ${r.path} HTTP/1.1\r\nHost: h\r\n${fields}Transfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n`;
+  }
+  return `${r.method} ${r.path} HTTP/1.1\r\nHost: h\r\n${fields}Content-Length: ${r.body.length}\r\n\r\n${r.body}`;
+}
+
+describe('parser properties', () => {
+  test('scanning and header parsing never throw on arbitrary bytes', () => {
+    const limits = DEFAULT_LIMITS;
+    const lines = new Int32Array(limits.maxHeaders + 3);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const buf = Buffer.from(bytes);
+        const end = scanHead(buf, 0, limits, lines);
+        if (end > 0 && lines[0]! > 1) parseHeaderLines(buf, buf.toString('latin1', 0, end), 0, lines, new HTTPMessage(), new HeadInfo(), true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('any split of a valid pipelined byte stream yields the same requests', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(requestArb, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 6 }), async (reqs, cuts) => {
+        const stream = Buffer.from(reqs.map(encode).join(''), 'latin1');
+        const expected = reqs.map((r) => `${r.method} ${r.path.startsWith('//') ? `/${r.path.replace(/^\/+/, '')}` : r.path} ${r.body}|`).join('');
+        const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+        const pieces: Buffer[] = [];
+        let prev = 0;
+        for (const p of points) {
+          pieces.push(stream.subarray(prev, p));
+          prev = p;
+        }
+        pieces.push(stream.subarray(prev));
+        const got = await sendRaw(srv.port, [...pieces.filter((p) => p.length > 0), 'GET /end HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'], {
+          delayMs: 2,
+          timeoutMs: 10_000,
+        });
+        const bodies = [...got.text.matchAll(/\r\n\r\n([^]*?\|)/g)].map((m) => m[1]).join('');
+        expect(bodies).toBe(`${expected}GET /end |`);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test("request lines: the one-pass common form and the general parser agree with a model of CPython's split", async () => {
+    // Separators other than one SP, HTTP/1.0 and 1.1, methods of any token, targets that start
+    // with '/' or '//' (collapsed), absolute-form: whichever path parses a line, the handler must
+    // see what splitting on whitespace gives.
+    class LineRecorder extends BaseHTTPRequestHandler {
+      override protocolVersion = 'HTTP/1.1';
+      override logMessage(): void {}
+    }
+    const methods = ['GET', 'PURGE', 'M-SEARCH', 'X_Y'];
+    for (const m of methods) {
+      (LineRecorder.prototype as unknown as Record<string, () => void>)[`do_${m}`] = function (this: BaseHTTPRequestHandler) {
+        const line = `${this.command}|${this.path}|${this.requestVersion}|${this.closeConnection}|`;
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', line.length);
+        this.endHeaders();
+        this.wfile.write(line);
+      };
+    }
+    const local = await startServer(LineRecorder);
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...methods),
+          fc.oneof(
+            pathArb,
+            pathArb.map((p) => `/${p}`),
+            fc.constant('http://h/x?y=1'),
+          ),
+          fc.constantFrom(' ', '  ', '\t', ' \t'),
+          fc.constantFrom(' ', '\t'),
+          fc.constantFrom('HTTP/1.1', 'HTTP/1.0'),
+          async (method, target, sep1, sep2, version) => {
+            const r = await sendRaw(local.port, `${method}${sep1}${target}${sep2}${version}\r\nHost: h\r\nConnection: close\r\n\r\n`, { timeoutMs: 10_000 });
+            const path = target.startsWith('//') ? `/${target.replace(/^\/+/, '')}` : target;
+            // Connection: close ends every one of them; the version decides nothing else here.
+            expect(r.text.slice(r.text.indexOf('\r\n\r\n') + 4)).toBe(`${method}|${path}|${version}|true|`);
+          },
+        ),
+        { numRuns: 150 },
+      );
+      // Persistence by default follows the version on the fast path too.
+      const ka = await sendRaw(local.port, 'GET /k HTTP/1.1\r\nHost: h\r\n\r\nGET /k2 HTTP/1.0\r\n\r\n', { timeoutMs: 10_000 });
+      expect(ka.text).toContain('GET|/k|HTTP/1.1|false|');
+      expect(ka.text).toContain('GET|/k2|HTTP/1.0|true|');
+    } finally {
+      await local.close();
+    }
+  });
+});

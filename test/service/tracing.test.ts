@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { get, RawClient, request } from '../harness/client.js';
+import { type ServiceChild, startService } from '../fixtures/service/child.js';
+
+// Issue 14, item 1: W3C trace context in the built service's records, on real sockets.
+
+const HANDLER = './test/fixtures/service/test-handler.mjs';
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const PARENT = '00f067aa0ba902b7';
+const VALID = `00-${TRACE}-${PARENT}-01`;
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX16 = /^[0-9a-f]{16}$/;
+
+const children: ServiceChild[] = [];
+afterEach(async () => {
+  await Promise.all(children.splice(0).map((c) => c.stop()));
+});
+async function service(env: Record<string, string> = {}): Promise<ServiceChild> {
+  const c = await startService({ HANDLER_MODULE: HANDLER, ...env });
+  children.push(c);
+  return c;
+}
+const byId = (id: string) => (r: Record<string, unknown>) => r.msg === 'request completed' && r.requestId === id;
+
+describe('trace context in the records', () => {
+  it('continues a valid traceparent: its trace id, a span id per request, its flags; the handler sees the same', async () => {
+    const child = await service();
+    const c = await RawClient.connect(child.appPort);
+    get(c, child.appPort, '/trace', { traceparent: VALID, tracestate: 'rojo=1' });
+    const a = await c.response();
+    get(c, child.appPort, '/trace', { traceparent: `00-${TRACE}-${PARENT}-00` });
+    const b = await c.response();
+    c.close();
+    const seenA = JSON.parse(a.body.toString()) as Record<string, unknown>;
+    const seenB = JSON.parse(b.body.toString()) as Record<string, unknown>;
+    const recA = await child.waitFor(byId(a.headers['x-request-id']!));
+    const recB = await child.waitFor(byId(b.headers['x-request-id']!));
+    expect([recA.trace_id, recA.span_id, recA.trace_flags]).toEqual([TRACE, seenA.spanId, '01']);
+    expect([recB.trace_id, recB.span_id, recB.trace_flags]).toEqual([TRACE, seenB.spanId, '00']);
+    expect(recA.span_id).toMatch(HEX16);
+    expect(recA.span_id).not.toBe(recB.span_id);
+    expect(recA.span_id).not.toBe(PARENT);
+    expect(seenA).toMatchObject({ traceId: TRACE, parentId: PARENT, traceState: 'rojo=1' });
+    // Not echoed by default.
+    expect(a.headers.traceparent).toBeUndefined();
+  });
+
+  it.each([
+    ['too long', `${VALID}0`],
+    ['upper-case hex', `00-${TRACE.toUpperCase()}-${PARENT}-01`],
+    ['a bad version', `ff-${TRACE}-${PARENT}-01`],
+    ['extra fields on version 00', `${VALID}-extra`],
+    // The only control character a field value may hold (RFC 9110 §5.5); others get the HTTP
+    // layer's 400 before any handler runs (test/corpus/control-bytes.ts).
+    ['a tab inside', `00-${TRACE}-${PARENT}-0\t1`],
+    ['a quote and a backslash', `00-${TRACE}-"\\${PARENT.slice(2)}-01`],
+  ])('ignores a traceparent with %s: a fresh trace, no 400, never written unescaped', async (_, bad) => {
+    const child = await service();
+    const r = await request(child.appPort, 'GET', '/trace', { traceparent: bad });
+    expect(r.status).toBe(200);
+    const seen = JSON.parse(r.body.toString()) as Record<string, unknown>;
+    const rec = await child.waitFor(byId(r.headers['x-request-id']!));
+    expect(rec.trace_id).toMatch(HEX32);
+    expect(rec.trace_id).not.toBe(TRACE);
+    expect([rec.trace_flags, seen.traceId, seen.parentId]).toEqual(['01', rec.trace_id, null]);
+    // Every stdout line is JSON: the raw value reached no record unescaped.
+    for (const line of child.stdout) expect(() => JSON.parse(line.raw) as unknown).not.toThrow();
+    expect(child.stdout.some((l) => l.raw.includes(bad))).toBe(false);
+  });
+
+  it('gives a request without traceparent a fresh trace id, different per request', async () => {
+    const child = await service();
+    const ids = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const r = await request(child.appPort, 'GET', '/ok');
+      const rec = await child.waitFor(byId(r.headers['x-request-id']!));
+      expect(rec.trace_id).toMatch(HEX32);
+      ids.add(rec.trace_id as string);
+    }
+    expect(ids.size).toBe(3);
+  });
+
+  it('puts the trace fields in error records and the handler’s own messages, matching the access record', async () => {
+    const child = await service();
+    const boom = await request(child.appPort, 'GET', '/boom', { traceparent: VALID });
+    expect(boom.status).toBe(500);
+    const err = await child.waitFor((r) => r.msg === 'handler error', 'stderr');
+    const errAccess = await child.waitFor(byId(boom.headers['x-request-id']!));
+    expect([err.requestId, err.trace_id, err.span_id, err.trace_flags]).toEqual([errAccess.requestId, TRACE, errAccess.span_id, '01']);
+
+    const log = await request(child.appPort, 'GET', '/log', { traceparent: VALID });
+    const msg = await child.waitFor((r) => r.msg === 'hello from the handler');
+    const logAccess = await child.waitFor(byId(log.headers['x-request-id']!));
+    expect([msg.trace_id, msg.span_id, msg.trace_flags]).toEqual([TRACE, logAccess.span_id, '01']);
+
+    const unavailable = await request(child.appPort, 'GET', '/unavailable', { traceparent: VALID });
+    const line = await child.waitFor((r) => r.level === 50 && r.requestId === unavailable.headers['x-request-id'], 'stderr');
+    expect(line.trace_id).toBe(TRACE);
+
+    // A request refused before the handler: a fresh trace in its warn record and access record.
+    const c = await RawClient.connect(child.appPort);
+    c.send(`GET / HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\ntraceparent: ${VALID}\r\n\r\n`);
+    const refused = await c.response();
+    c.close();
+    expect(refused.status).toBe(400);
+    const warn = await child.waitFor((r) => r.level === 40 && r.requestId === refused.headers['x-request-id'], 'stderr');
+    const warnAccess = await child.waitFor(byId(refused.headers['x-request-id']!));
+    expect(warn.trace_id).toMatch(HEX32);
+    expect([warn.trace_id, warn.span_id]).toEqual([warnAccess.trace_id, warnAccess.span_id]);
+  });
+
+  it('sends traceparent in responses when TRACEPARENT_RESPONSE is on', async () => {
+    const child = await service({ TRACEPARENT_RESPONSE: 'true' });
+    const r = await request(child.appPort, 'GET', '/ok', { traceparent: VALID });
+    const rec = await child.waitFor(byId(r.headers['x-request-id']!));
+    expect(r.headers.traceparent).toBe(`00-${TRACE}-${rec.span_id}-01`);
+  });
+});
+
+describe('two services', () => {
+  it('share one trace id when one calls the other with outgoingHeaders()', async () => {
+    const [front, back] = await Promise.all([service(), service()]);
+    for (const incoming of [{ traceparent: VALID }, {}] as Array<Record<string, string>>) {
+      const r = await request(front.appPort, 'GET', `/call?port=${back.appPort}`, incoming);
+      expect(r.status).toBe(200);
+      const seenByBack = JSON.parse(r.body.toString()) as Record<string, unknown>;
+      const frontRec = await front.waitFor(byId(r.headers['x-request-id']!));
+      const backRec = await back.waitFor((x) => x.msg === 'request completed' && x.span_id === seenByBack.spanId);
+      expect(frontRec.trace_id).toMatch(HEX32);
+      if ('traceparent' in incoming) expect(frontRec.trace_id).toBe(TRACE);
+      expect(backRec.trace_id).toBe(frontRec.trace_id);
+      // The back service's parent is the front request's span.
+      expect(seenByBack.parentId).toBe(frontRec.span_id);
+      expect(seenByBack.received).toBe(`00-${frontRec.trace_id}-${frontRec.span_id}-01`);
+    }
+  });
+});
