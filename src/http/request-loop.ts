@@ -134,7 +134,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
       this.#resolveHandle = resolve;
       this.#rejectHandle = reject;
       if (first === null) this.h.rfile.waitThen(this);
-      else this.then(first);
+      else this.waitOn(first);
     });
   }
 
@@ -143,7 +143,8 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
     this.drive(true);
   }
 
-  private then(r: Promise<void>): void {
+  /** Goes on when `r` settles. (Not named `then`: that would make the loop a thenable, which `await` and `resolve()` unwrap.) */
+  private waitOn(r: Promise<void>): void {
     r.then((this.#afterPromise ??= () => this.drive(false)), (this.#failedPromise ??= (e: unknown) => this.#rejectHandle!(e)));
   }
 
@@ -163,7 +164,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
           return;
         }
         if (r !== undefined) {
-          this.then(r);
+          this.waitOn(r);
           return;
         }
       }

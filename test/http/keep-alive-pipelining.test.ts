@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import { RequestLoop } from '../../src/http/request-loop.js';
 import { BaseHTTPRequestHandler } from '../../src/index.js';
 import { RawClient, sendRaw } from '../harness/client.js';
 import { statuses } from '../harness/response.js';
@@ -130,6 +131,10 @@ describe('keep-alive and pipelining', () => {
     await c.closed;
     expect(Echo.seen).toEqual(['GET /a', 'GET /b', 'GET /c', 'GET /d']);
     expect(calls.length).toBe(4);
+  });
+
+  test('the per-connection request loop is not a thenable (await or resolve() would call its then)', () => {
+    expect('then' in RequestLoop.prototype).toBe(false);
   });
 
   test('an extended handleOneRequest() that awaits is waited on; when it rejects, handleError gets the error and the connection closes', async () => {
