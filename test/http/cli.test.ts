@@ -6,7 +6,7 @@
  * `--cacert`, and `npx basehttp` in the repository.
  */
 import { type ChildProcessWithoutNullStreams, execFile, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, ftruncateSync, openSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, type FileTree } from '../helpers/file-tree.js';
@@ -165,6 +165,12 @@ describe('basehttp', () => {
     const r = runToEnd(['-b', '127.0.0.1', String(cmd.port)]);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`basehttp: cannot listen on 127.0.0.1 port ${cmd.port}: EADDRINUSE\n`);
+  });
+
+  it('the build leaves the bin executable (tsc writes it 0644; npx runs it only if it is)', () => {
+    // npx marks it executable itself only when it first links this checkout, so without the
+    // build's chmod the next test passed or failed with npx's cache ("sh: 1: basehttp: Permission denied")
+    expect(statSync(new URL('dist/cli.js', `file://${ROOT}`)).mode & 0o111).toBe(0o111);
   });
 
   it('npx basehttp runs the bin from the repository', () => {
