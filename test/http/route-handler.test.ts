@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BaseHTTPError } from '../../src/socketserver/errors.js';
 import { defineRoutes, HTTPError, RouteHandler, type RouteArgs, type RouteMethods, type StandardSchemaV1 } from '../../src/index.js';
+import { RawClient } from '../harness/client.js';
 import { announcesClose, header } from '../harness/response.js';
 import { exchange, json, req } from '../helpers/routes.js';
 import { type RunningServer, startServer } from '../harness/server.js';
@@ -30,6 +31,8 @@ const routes = defineRoutes({
   'POST /users': { call: 'create', body: NewUser },
   'GET /files/*': 'file',
   'GET /boom': 'boom',
+  'GET /async-boom': 'asyncBoom',
+  'GET /status/:code': 'status',
   'GET /async/:n': 'later',
   'GET /guarded': 'guarded',
   'GET /raw': 'raw',
@@ -69,6 +72,13 @@ class Api extends RouteHandler implements RouteMethods<Routes> {
   }
   boom(): never {
     throw new Error('secret: the database password is hunter2');
+  }
+  async asyncBoom(): Promise<never> {
+    await new Promise((r) => setTimeout(r, 1));
+    throw new Error('secret: the async password is hunter3');
+  }
+  status({ params }: RouteArgs<Routes, 'status'>): never {
+    throw new HTTPError(Number(params.code), 'chosen');
   }
   async later({ params }: RouteArgs<Routes, 'later'>) {
     await new Promise((r) => setTimeout(r, 5));
@@ -272,6 +282,17 @@ describe('errors are problem details', () => {
     expect(String(srv.server.errors[0])).toContain('hunter2');
   });
 
+  it('a rejected Promise answers the same generic 500, nothing of the error in the body', async () => {
+    srv.server.errors.length = 0;
+    const x = await exchange(srv.port, req('GET /async-boom') + req('GET /users/1', { close: true }));
+    expect(x.responses.map((r) => r.status)).toEqual([500]);
+    const r = x.responses[0]!;
+    expect(json(r)).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Server got itself in trouble', instance: '/async-boom' });
+    expect(r.body.toString()).not.toMatch(/secret|hunter3|at |\.ts/);
+    expect(announcesClose(r)).toBe(true);
+    expect(String(srv.server.errors[0])).toContain('hunter3');
+  });
+
   it('a method that neither answers nor returns a value, or does both, is a 500 with a stable code', async () => {
     srv.server.errors.length = 0;
     expect((await get('/nothing')).responses[0]!.status).toBe(500);
@@ -309,6 +330,19 @@ describe('keep-alive', () => {
     expect(x.ending).toBe('close');
   });
 
+  it('closes after a 413 or 408 a route method chose (its body is left unread), not after another 4xx', async () => {
+    for (const code of [413, 408]) {
+      const x = await exchange(srv.port, req(`GET /status/${code}`) + req('GET /users/1', { close: true }));
+      expect(x.responses.map((r) => [r.status, announcesClose(r), (json(r) as { detail: string }).detail])).toEqual([[code, true, 'chosen']]);
+      expect(x.ending).toBe('close');
+    }
+    const open = await exchange(srv.port, req('GET /status/429') + req('GET /users/1', { close: true }));
+    expect(open.responses.map((r) => [r.status, announcesClose(r)])).toEqual([
+      [429, false],
+      [200, true],
+    ]);
+  });
+
   it('closes after a 5xx, as CPython', async () => {
     const x = await exchange(srv.port, req('GET /nothing') + req('GET /users/1', { close: true }));
     expect(x.responses.map((r) => r.status)).toEqual([500]);
@@ -317,7 +351,7 @@ describe('keep-alive', () => {
 
 /** The same handler, plain: what the core does with requests it refuses before dispatch. */
 class Plain extends RouteHandler {
-  static routes = { 'GET /': 'root', 'POST /': 'root' };
+  static routes = { 'GET /': 'root', 'POST /': 'root', 'POST /json': { call: 'root', body: z.object({ s: z.string() }) } };
   override protocolVersion = 'HTTP/1.1';
   root() {
     return { ok: true };
@@ -368,5 +402,21 @@ describe('requests the parser refuses', () => {
       expect(json(first)).toMatchObject({ type: 'about:blank', status: first.status });
       expect(header(theirs.responses[0]!, 'content-type')).toBe('text/html;charset=utf-8');
     }
+  });
+
+  it("reads a body route's body up to the server's maxBodyBytes when the class sets none", async () => {
+    const chunk = (body: string) => `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+    const head = 'POST /json HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n';
+    const fits = JSON.stringify({ s: 'x'.repeat(50) }); // 58 bytes, the server allows 64
+    const ok = await exchange(plain.port, `${head}Connection: close\r\n\r\n${chunk(fits)}`);
+    expect(ok.responses.map((r) => r.status)).toEqual([200]);
+    // The body sent only after 100 Continue: the parser's look at the buffered chunks has passed,
+    // so the limit that refuses it is readBody()'s, the route's.
+    const c = await RawClient.connect(plain.port);
+    c.send(`${head}Expect: 100-continue\r\n\r\n`);
+    expect(await c.waitFor((d) => d.includes('100 Continue\r\n\r\n'), 5_000)).toBe(true);
+    c.send(chunk(JSON.stringify({ s: 'x'.repeat(60) })));
+    await c.closedByServer();
+    expect(c.text).toMatch(/\r\n\r\nHTTP\/1\.1 413 Content Too Large\r\n[^]*Connection: close\r\n[^]*application\/problem\+json/);
   });
 });
