@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { HTTPServer, RouteHandler } from '../../src/index.js';
 import { routeTableOf } from '../../src/http/route-handler.js';
 import { compileRoutes } from '../../src/http/route-table.js';
+import { exchange, req } from '../helpers/routes.js';
+import { startServer } from '../harness/server.js';
 
 /** Compiles `routes` against a prototype with the methods `names`. */
 function compile(routes: unknown, names: string[] = ['a', 'b', 'c']) {
@@ -112,6 +114,27 @@ describe('when the table is checked', () => {
     class Sub extends Good {}
     expect(routeTableOf(Sub)).not.toBe(t); // a subclass may override route methods
     expect(routeTableOf(Sub)).toBe(routeTableOf(Sub));
+  });
+
+  it('reads and compiles the table once for the class, not per connection or request', async () => {
+    let reads = 0;
+    class Counted extends RouteHandler {
+      static get routes() {
+        reads += 1;
+        return { 'GET /x/:id': 'x' };
+      }
+      override protocolVersion = 'HTTP/1.1';
+      x({ params }: { params: { id: string } }) {
+        return { id: params.id };
+      }
+      override logMessage(): void {}
+    }
+    const srv = await startServer(Counted);
+    for (let c = 0; c < 3; c++) {
+      const x = await exchange(srv.port, req(`GET /x/${c}`) + req('GET /x/y', { close: true }));
+      expect(x.responses.map((r) => r.status)).toEqual([200, 200]);
+    }
+    expect(reads).toBe(1);
   });
 
   it('refuses to start a server with a faulty table: ready rejects before anything listens', async () => {
