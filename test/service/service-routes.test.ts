@@ -87,4 +87,23 @@ describe('the route label (a RouteHandler through HANDLER_MODULE)', () => {
     const rec = await child.waitFor((x) => x.msg === 'request completed');
     expect([rec.res.statusCode, rec.route]).toEqual([413, '/users']);
   });
+
+  it("answers a route method's exception with a problem+json 500 that holds nothing of it; the error record has it, the label the route", async () => {
+    child = await startService({ HANDLER_MODULE: HANDLER });
+    const r = await request(child.appPort, 'GET', '/boom/1');
+    expect([r.status, r.headers['content-type'], r.headers.connection]).toEqual([500, 'application/problem+json', 'close']);
+    expect(JSON.parse(r.body.toString())).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'Server got itself in trouble',
+      instance: '/boom/1',
+    });
+    const err = await child.waitFor((x) => x.msg === 'handler error', 'stderr');
+    expect(err.err.message).toBe('route 1 failed: the password is SECRET-ROUTE-4');
+    expect(err.err.stack).toMatch(/at ServiceHandler\.boom \(.*route-handler\.mjs:\d+:\d+\)/);
+    const rec = await child.waitFor((x) => x.msg === 'request completed');
+    expect([rec.res.statusCode, rec.route]).toEqual([500, '/boom/:n']);
+    expect(await series(child)).toEqual(['method="GET",status_code="500",handler="Routed",route="/boom/:n"']);
+  });
 });
