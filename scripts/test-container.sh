@@ -65,7 +65,7 @@ exemplar_query="query=http_request_duration_seconds_bucket%7Bjob%3D%22basehttp%2
 run_check stack "$ROOT" \
   FREE_PORT_VARS="APP_PORT APP_METRICS_PORT" \
   APP_SERVICES="app" \
-  CHECKS="app:8000/ app:8000/no-such-page=404 app:9464/healthz app:9464/readyz app:9464/metrics=200~process_cpu_user_seconds_total \
+  CHECKS="app:8000/ app:8000/hello/docker=200~docker app:8000/no-such-page=404~about:blank app:9464/healthz app:9464/readyz app:9464/metrics=200~process_cpu_user_seconds_total \
 http://127.0.0.1:$PROM_PORT/api/v1/query?$series_query=200~\"__name__\":\"http_request_duration_seconds_count\" \
 http://127.0.0.1:$PROM_PORT/api/v1/query_exemplars?$exemplar_query=200~\"trace_id\"" \
   PROMETHEUS_CHECK="prometheus:9090:basehttp" \
