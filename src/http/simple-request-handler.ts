@@ -17,7 +17,10 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants
 const SCHEME_AND_AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/;
 const WINDOWS = process.platform === 'win32';
 
-/** The path of a request target: query and fragment cut, and the scheme and host of an absolute-form target. */
+/**
+ * The path of a request target: query and fragment cut, and the scheme and host of an absolute-form
+ * target (its leading slashes then collapsed into one, as the core does for origin-form).
+ */
 function targetPath(target: string): { path: string; query: string; fragment: string } {
   let rest = target;
   let fragment = '';
@@ -33,7 +36,12 @@ function targetPath(target: string): { path: string; query: string; fragment: st
     rest = rest.slice(0, q);
   }
   const authority = SCHEME_AND_AUTHORITY.exec(rest);
-  if (authority !== null) rest = rest.slice(authority[0].length) || '/';
+  if (authority !== null) {
+    rest = rest.slice(authority[0].length) || '/';
+    // As parse-request.ts does for origin-form (gh-87389): `http://h//evil.com/dir` must not
+    // redirect to `//evil.com/dir/`, which a client reads as another host.
+    if (rest.startsWith('//')) rest = `/${rest.replace(/^\/+/, '')}`;
+  }
   return { path: rest, query, fragment };
 }
 

@@ -120,6 +120,14 @@ describe('SimpleHTTPRequestHandler: nothing outside its directory', () => {
     expect(await get('http://example.com/sub/file.txt')).toMatchObject({ status: 200, body: 'inner\n' });
   });
 
+  it('a redirect never leads to another host: `//sub` in any form gets Location /sub/ (gh-87389)', async () => {
+    for (const target of ['//sub', '///sub', 'http://example.com//sub', 'http://example.com///sub?q']) {
+      const r = await get(target);
+      expect(r.status, target).toBe(301);
+      expect(r.raw, target).toMatch(/\r\nLocation: \/sub\/(?:\?q)?\r\n/);
+    }
+  });
+
   it('with allowDotfiles, serves and lists dotfiles, and still nothing outside', async () => {
     expect(await get('/.env', dotPort)).toMatchObject({ status: 200, body: 'DOT SECRET\n' });
     const listing = await get('/', dotPort);
