@@ -1,7 +1,7 @@
 /**
  * A 1 GiB file (sparse: no disk used) served by the `basehttp` command in a child process, to a
- * client that reads it all: the server's peak RSS (VmHWM) stays within 200 MiB of its RSS before
- * the download. A server that buffered the file would grow by a gigabyte; the bound is generous
+ * client that pauses, then reads it all: the server's peak RSS (VmHWM) stays within 200 MiB of
+ * its RSS before the download. A server that buffered the file would grow by a gigabyte; the bound is generous
  * so that garbage collection timing cannot make it flake.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -30,9 +30,11 @@ function memory(field: 'VmRSS' | 'VmHWM'): number {
 /**
  * GETs `target` and counts the body's bytes without keeping them. Not the harness's RawClient,
  * which keeps every byte it receives: this test measures the server's memory while a 1 GiB body
- * goes by, and the client must not hold it either.
+ * goes by, and the client must not hold it either. The client stops reading for `pauseMs` once
+ * the head has come: a server that writes without waiting for the socket to drain would queue
+ * the file in its memory meanwhile (a client as fast as the disk never lets that show).
  */
-function download(target: string): Promise<{ head: string; bodyBytes: number }> {
+function download(target: string, pauseMs: number): Promise<{ head: string; bodyBytes: number }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.0\r\n\r\n`));
     let head = '';
@@ -49,6 +51,8 @@ function download(target: string): Promise<{ head: string; bodyBytes: number }> 
         headDone = true;
         bodyBytes = head.length - end - 4;
         head = head.slice(0, end);
+        socket.pause();
+        setTimeout(() => socket.resume(), pauseMs);
       }
     });
     socket.on('error', reject);
@@ -95,7 +99,7 @@ describe(`serving a 1 GiB file${noProc}`, () => {
       const range = await sendRaw(port, 'GET /huge.bin HTTP/1.0\r\nRange: bytes=0-8388607\r\n\r\n', { timeoutMs: 30_000 });
       expect(range.data.toString('latin1', 0, 30)).toMatch(/^HTTP\/1\.0 206 /);
       const before = memory('VmRSS');
-      const { head, bodyBytes } = await download('/huge.bin');
+      const { head, bodyBytes } = await download('/huge.bin', 2_000);
       expect(head).toMatch(new RegExp(`^HTTP/1\\.0 200 OK\\r\\n[^]*Content-Length: ${GIB}\\r\\n`));
       expect(bodyBytes).toBe(GIB);
       const peak = memory('VmHWM');
