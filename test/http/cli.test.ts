@@ -58,7 +58,8 @@ async function run(args: readonly string[], cwd = ROOT): Promise<Command> {
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
   child.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close': the process has exited and all it printed has been read.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const banner = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner; stderr: ${err}`)), 15_000);
     const check = (): void => {
@@ -107,6 +108,17 @@ describe('basehttp', () => {
     cmd.child.kill('SIGINT');
     expect(await cmd.exited).toBe(0);
     expect(cmd.stdout()).toContain('\nKeyboard interrupt received, exiting.\n');
+  });
+
+  it('no port given: 8000, as CPython (or, when another process holds 8000, exit 1 naming port 8000)', async () => {
+    const cmd = await run(['-b', '127.0.0.1', '-d', tree.base]).catch((e: Error) => e);
+    if (cmd instanceof Error) {
+      expect(cmd.message).toBe('exited 1 before its banner; stderr: basehttp: cannot listen on 127.0.0.1 port 8000: EADDRINUSE\n');
+      return;
+    }
+    expect(cmd.banner).toBe('Serving HTTP on 127.0.0.1 port 8000 (http://127.0.0.1:8000/) ...');
+    cmd.child.kill('SIGTERM');
+    expect(await cmd.exited).toBe(0);
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
