@@ -255,6 +255,25 @@ describe(`HTTPSServer certificates${opensslMissing}`, () => {
     }
   });
 
+  it.skipIf(opensslMissing !== '')("with bindAndActivate false (CPython's four-argument form), binds only when asked, then serves TLS", async () => {
+    const server = new HTTPSServer(['127.0.0.1', 0], Handler, false, { certfile: certs.cert, keyfile: certs.key });
+    servers.push(server);
+    // Nothing binds by itself (with bindAndActivate true, 127.0.0.1:0 listens within a few ms).
+    const early = await Promise.race([server.ready.then(() => 'listening'), new Promise((resolve) => setTimeout(() => resolve('not yet'), 200))]);
+    expect(early).toBe('not yet');
+    expect(server.socket).toBeNull();
+    expect(server.certfile).toBe(certs.cert);
+    await server.serverBind();
+    await server.serverActivate();
+    await server.ready;
+    void server.serveForever();
+    const { socket, got } = await tlsOpen(server.serverAddress[1]);
+    expect(socket.alpnProtocol).toBe('http/1.1');
+    socket.write('GET /late HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n');
+    expect(await got.waitClosed(10_000)).not.toBe('timeout');
+    expect(text(got)).toMatch(/^HTTP\/1\.1 200 [^]*\r\n\r\npath=\/late\n$/);
+  });
+
   it('needs a certfile', () => {
     expect(() => new HTTPSServer(['127.0.0.1', 0], Handler, false, {} as HTTPSServerOptions)).toThrow(expect.objectContaining({ code: 'ERR_TLS_CERT' }));
   });
