@@ -60,6 +60,9 @@ const CASES: readonly Case[] = [
   get('301 adds the slash', '/sub'),
   get('301 keeps the query', '/sub?a=1&b=2'),
   get('301 through a link to a folder', '/sublink'),
+  get('301 for //sub names this host (gh-87389)', '//sub'),
+  get('listing, %2F as the trailing slash', '/sub%2F'),
+  get('listing, with a query', '/sub/?q=1'),
   get('404 missing file', '/missing.txt'),
   get('404 file with a trailing slash', '/a.txt/'),
   { name: '404, HEAD', request: 'HEAD /missing.txt HTTP/1.0\r\n\r\n', head: true },
@@ -120,6 +123,19 @@ const DIFFERENCES: Readonly<Record<string, { reason: string; check(ours: string,
           .replace('\n<li><a href="leak">leak@</a></li>', '')
           .replace(/Content-Length: \d+/, `Content-Length: ${Buffer.byteLength(ours.slice(ours.indexOf('\r\n\r\n') + 4))}`),
       );
+    },
+  },
+  'listing, %2F as the trailing slash': {
+    reason: 'a trailing %2F is a slash, as in later CPython versions (3.13.0 redirects to …%2F/)',
+    check(ours, cpython) {
+      expect(cpython).toMatch(/^HTTP\/1\.0 301 Moved Permanently\r\n[^]*\r\nLocation: \/sub%2F\/\r\n/);
+      expect(ours).toMatch(/^HTTP\/1\.0 200 OK\r\n[^]*<title>Directory listing for \/sub\/<\/title>/);
+    },
+  },
+  'listing, with a query': {
+    reason: 'the title names the folder without the query, as in later CPython versions',
+    check(ours, cpython) {
+      expect(ours).toBe(cpython.replaceAll('/sub/?q=1<', '/sub/<').replace(/Content-Length: \d+/, (m) => `Content-Length: ${Number(m.slice(16)) - 8}`));
     },
   },
   'link leading outside': { reason: 'CPython follows a link out of the folder; we answer 404', check: notFound },
