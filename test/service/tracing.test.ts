@@ -54,6 +54,8 @@ describe('trace context in the records', () => {
     // layer's 400 before any handler runs (test/corpus/control-bytes.ts).
     ['a tab inside', `00-${TRACE}-${PARENT}-0\t1`],
     ['a quote and a backslash', `00-${TRACE}-"\\${PARENT.slice(2)}-01`],
+    // obs-text: a field value may hold bytes 0x80–0xFF (sent as latin-1 by the harness).
+    ['a non-ASCII byte', `00-${TRACE}-${PARENT}-0\u00e9`],
   ])('ignores a traceparent with %s: a fresh trace, no 400, never written unescaped', async (_, bad) => {
     const child = await service();
     const r = await request(child.appPort, 'GET', '/trace', { traceparent: bad });
@@ -66,6 +68,25 @@ describe('trace context in the records', () => {
     // Every stdout line is JSON: the raw value reached no record unescaped.
     for (const line of child.stdout) expect(() => JSON.parse(line.raw) as unknown).not.toThrow();
     expect(child.stdout.some((l) => l.raw.includes(bad))).toBe(false);
+  });
+
+  it('answers 400 to a traceparent with a control character other than a tab, as to any field with one: the core refuses it (RFC 9110 §5.5)', async () => {
+    // Issue 14 says "never a 400" for a traceparent with control characters; the HTTP layer
+    // refuses every field value holding a CTL but HTAB before any trace context is made
+    // (test/corpus/control-bytes.ts). The refusal's records carry a fresh trace, not the value.
+    const child = await service();
+    for (const ctl of ['\u0001', '\u001b', '\u007f']) {
+      const c = await RawClient.connect(child.appPort);
+      c.send(`GET /trace HTTP/1.1\r\nHost: x\r\ntraceparent: 00-${TRACE}-${PARENT}-0${ctl}\r\n\r\n`);
+      const r = await c.response();
+      c.close();
+      expect(r.status).toBe(400);
+      const warn = await child.waitFor((x) => x.level === 40 && x.requestId === r.headers['x-request-id'], 'stderr');
+      expect(warn.reason).toBe('bad_header');
+      expect(warn.trace_id).toMatch(HEX32);
+      expect(warn.trace_id).not.toBe(TRACE);
+    }
+    for (const line of [...child.stdout, ...child.stderr]) expect(line.raw).not.toContain(TRACE);
   });
 
   it('gives a request without traceparent a fresh trace id, different per request', async () => {
