@@ -68,7 +68,7 @@ describe('loadTracing', () => {
 });
 
 describe('server spans of the built service', () => {
-  it('continues the traceparent, is active while do_X runs (across an await) and names the logs’ ids', async () => {
+  it('continues the traceparent, is active while do_X runs (across an await) and names the logs’ and the exemplar’s ids', async () => {
     child = await startService({ HANDLER_MODULE: './test/fixtures/service/otel-handler.mjs' });
     expect((await child.waitFor((x) => typeof x.msg === 'string' && x.msg.startsWith('listening on'))).openTelemetry).toBe(true);
     const r = await request(child.appPort, 'GET', '/active?x=1', { traceparent: `00-${TRACE}-${PARENT}-01`, tracestate: 'rojo=1' });
@@ -78,6 +78,8 @@ describe('server spans of the built service', () => {
       traceContext: { traceId: string; spanId: string; traceFlags: string };
     };
     const rec = await child.waitFor((x) => x.msg === 'request completed' && x.requestId === r.headers['x-request-id']);
+    // Scraped before GET /spans, whose own exemplar may take the same bucket.
+    const om = await request(child.metricsPort, 'GET', '/metrics', { Accept: 'application/openmetrics-text' });
     const all = await spans(child);
     const server = all.find((s) => s.kind === SERVER)!;
     expect(server).toMatchObject({
@@ -91,6 +93,8 @@ describe('server spans of the built service', () => {
     expect(seen.active).toMatchObject({ traceId: TRACE, spanId: server.spanId });
     expect(seen.traceContext).toEqual({ traceId: TRACE, spanId: server.spanId, traceFlags: '01' });
     expect([rec.trace_id, rec.span_id, rec.trace_flags]).toEqual([TRACE, server.spanId, '01']);
+    // The exemplar names the span too.
+    expect(om.body.toString()).toMatch(new RegExp(`^http_request_duration_seconds_bucket\\{[^}]*\\} \\d+ # \\{trace_id="${TRACE}",span_id="${server.spanId}"\\}`, 'm'));
     const childSpan = all.find((s) => s.name === 'child work')!;
     expect([childSpan.traceId, childSpan.parentSpanId]).toEqual([TRACE, server.spanId]);
   });
