@@ -1,6 +1,9 @@
+import { EventEmitter } from 'node:events';
+import type { Worker } from 'node:cluster';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsHandler } from '../../src/index.js';
 import { OPENMETRICS_CONTENT_TYPE, prefersOpenMetrics } from '../../src/service/metrics-handler.js';
+import { ClusterMetrics } from '../../src/service/cluster-metrics.js';
 import { ServiceMetrics } from '../../src/service/metrics.js';
 import { latestExemplars } from '../../src/service/open-metrics.js';
 import { get, RawClient, request } from '../harness/client.js';
@@ -79,6 +82,46 @@ describe('exemplars in process', () => {
       [0.001, TRACE_B],
       ['+Inf', TRACE_A],
     ]);
+  });
+});
+
+/** A cluster worker as the primary sees it, answering metrics requests with `metrics`' values and exemplars. */
+class AnsweringWorker extends EventEmitter {
+  constructor(
+    readonly id: number,
+    readonly metrics: ServiceMetrics,
+  ) {
+    super();
+  }
+  isConnected(): boolean {
+    return true;
+  }
+  send(message: { id: number }, callback: (err: Error | null) => void): boolean {
+    void this.metrics.registry.getMetricsAsJSON().then((values) => {
+      callback(null);
+      this.emit('message', { type: 'basehttp:metrics-answer', id: message.id, metrics: values, exemplars: this.metrics.exemplars() });
+    });
+    return true;
+  }
+}
+
+describe('exemplars in the cluster primary', () => {
+  it('shows each worker’s exemplars, and a retired worker’s after it exited', async () => {
+    const [m1, m2] = [new ServiceMetrics({ defaultMetrics: false }), new ServiceMetrics({ defaultMetrics: false })];
+    record(m1, 200, 0.0008, TRACE_A);
+    record(m2, 404, 12, TRACE_B);
+    const primary = new ClusterMetrics([]);
+    const [w1, w2] = [new AnsweringWorker(1, m1), new AnsweringWorker(2, m2)];
+    primary.track(w1 as unknown as Worker);
+    primary.track(w2 as unknown as Worker);
+    const shown = async (): Promise<string[]> => exemplars(await primary.openMetrics()).map((e) => `${e.traceId} ${e.value}`);
+    const live = await shown();
+    expect(live).toEqual([`${TRACE_A} 0.0008`, `${TRACE_B} 12`]);
+    primary.retire(w1 as unknown as Worker);
+    // Its series now comes from the retired set, after the live worker's.
+    expect((await shown()).sort()).toEqual(live);
+    // The plain format of the aggregate has none.
+    expect(await primary.metrics()).not.toContain(' # {');
   });
 });
 
