@@ -128,6 +128,15 @@ describe('exemplars in the cluster primary', () => {
 describe('content negotiation', () => {
   it.each([
     [PROMETHEUS_ACCEPT, true],
+    // Prometheus 3 (docker-compose.yml's image): escaping parameters, and protobuf first with native histograms on.
+    [
+      'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1',
+      true,
+    ],
+    [
+      'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1',
+      true,
+    ],
     ['application/openmetrics-text', true],
     ['application/openmetrics-text; version=0.0.1', true],
     ['application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3', true],
