@@ -6,7 +6,7 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { doMethodNames, loadTracing } from '../../src/service/otel.js';
 import { RawClient, request } from '../harness/client.js';
-import { FIXTURES, type ServiceChild, startService } from '../fixtures/service/child.js';
+import { FIXTURES, runMain, type ServiceChild, startService } from '../fixtures/service/child.js';
 
 // Issue 14, item 2: an optional OpenTelemetry server span per request.
 
@@ -118,6 +118,20 @@ describe('server spans of the built service', () => {
     child = await startService({ HANDLER_MODULE: './test/fixtures/service/test-handler.mjs' });
     expect((await child.waitFor((x) => typeof x.msg === 'string' && x.msg.startsWith('listening on'))).openTelemetry).toBe(false);
     expect((await request(child.appPort, 'GET', '/ok')).status).toBe(200);
+  });
+
+  it('serves, with trace context in its records, when @opentelemetry/api cannot be resolved at all (not installed)', async () => {
+    const hide = `--import=${join(FIXTURES, 'without-otel.mjs')}`;
+    // The preload does hide it: a handler module that imports the API cannot load.
+    const r = runMain({ PORT: '0', METRICS_PORT: '0', NODE_OPTIONS: hide, HANDLER_MODULE: './test/fixtures/service/otel-handler.mjs' });
+    expect([r.status, r.stderr]).toEqual([78, expect.stringContaining("Cannot find package '@opentelemetry/api' (hidden by without-otel.mjs)")]);
+
+    child = await startService({ NODE_OPTIONS: hide, HANDLER_MODULE: './test/fixtures/service/test-handler.mjs' });
+    expect((await child.waitFor((x) => typeof x.msg === 'string' && x.msg.startsWith('listening on'))).openTelemetry).toBe(false);
+    const ok = await request(child.appPort, 'GET', '/ok', { traceparent: `00-${TRACE}-${PARENT}-01` });
+    expect(ok.status).toBe(200);
+    const rec = await child.waitFor((x) => x.msg === 'request completed' && x.requestId === ok.headers['x-request-id']);
+    expect(rec.trace_id).toBe(TRACE);
   });
 
   it('ends the span of a request that got no response, and gives the next request on the connection its own', async () => {
