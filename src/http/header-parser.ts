@@ -97,17 +97,23 @@ export function parseHeaderLines(buf: Buffer, text: string, base: number, lines:
     let c = p;
     while (c < end && TCHAR[buf[c]!] === 1) c++;
     if (c === p || c === end || buf[c] !== 0x3a) return c < end && buf[c] === 0x0d ? FAULTS.bareCR : FAULTS.badHeader;
-    // Field value: OWS-trimmed; CR, LF, NUL and other controls refused (RFC 9110 §5.5).
+    // Field value: OWS-trimmed; CR, LF, NUL and other controls refused (RFC 9110 §5.5), except
+    // in the trace context fields (below).
     let v = c + 1;
+    let controls = false;
     for (let k = v; k < end; k++) {
       const b = buf[k]!;
-      if (VALUE_OK[b] !== 1) return b === 0x0d ? FAULTS.bareCR : FAULTS.badHeader;
+      if (VALUE_OK[b] !== 1) {
+        if (b === 0x0d || !isTraceField(text.slice(p - base, c - base))) return b === 0x0d ? FAULTS.bareCR : FAULTS.badHeader;
+        controls = true;
+      }
     }
     while (v < end && (buf[v] === 0x20 || buf[v] === 0x09)) v++;
     let ve = end;
     while (ve > v && (buf[ve - 1] === 0x20 || buf[ve - 1] === 0x09)) ve--;
     const name = text.slice(p - base, c - base);
-    const value = text.slice(v - base, ve - base);
+    let value = text.slice(v - base, ve - base);
+    if (controls) value = value.replace(CONTROLS, ' ');
     const lower = name.toLowerCase();
     headers.append(name, value, lower);
     // Framing-relevant fields, found by length first so most names cost one comparison.
@@ -171,6 +177,22 @@ export function parseHeaderLines(buf: Buffer, text: string, base: number, lines:
     info.chunked = true;
   }
   return null;
+}
+
+/** Control bytes a field value may not hold (all but HTAB; CR is refused before this is used). */
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f]/g;
+
+/**
+ * `traceparent` and `tracestate` (W3C Trace Context): fields the server reads only to label its
+ * records, whose invalid values are ignored (a fresh trace), never refused (issue 14). A control
+ * byte in one is replaced with SP, as RFC 9110 §5.5 allows a recipient to do ("MUST either reject
+ * the message or replace each of those characters with SP"), instead of refusing the request; the
+ * value is then invalid, so the trace parser ignores it, and it never reaches a log with its
+ * control bytes. A bare CR is still refused: it is a question of where lines end (framing), not
+ * of one field's value.
+ */
+function isTraceField(name: string): boolean {
+  return name.length >= 10 && name.length <= 11 && (name.toLowerCase() === 'traceparent' || name.toLowerCase() === 'tracestate');
 }
 
 /** The IANA transfer codings (RFC 9110 §18.7 registry) other than chunked. */

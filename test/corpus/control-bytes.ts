@@ -1,11 +1,13 @@
-import type { CorpusCase } from './types.js';
+import { type CorpusCase, SMUGGLED } from './types.js';
 
 /**
  * NUL and other control bytes. RFC 9110 §5.5: "Field values containing CR, LF, or NUL characters
  * are invalid and dangerous ... a recipient ... MUST either reject the message or replace each of
  * those characters with SP"; other CTLs are invalid too (field-vchar = VCHAR / obs-text, with SP
  * and HTAB between). RFC 9110 §5.1 / §9.1: field names and methods are tokens (no CTL). RFC 9112
- * §3.2 / RFC 3986: a request-target has no CTL or DEL. The core answers 400 to all of them.
+ * §3.2 / RFC 3986: a request-target has no CTL or DEL. The core answers 400 to all of them, but
+ * in `traceparent` / `tracestate`, where it replaces them with SP (the other choice §5.5 allows;
+ * issue 14: an invalid trace header is ignored, never a 400) — a bare CR there is still refused.
  */
 export const cases: readonly CorpusCase[] = [
   {
@@ -97,6 +99,28 @@ export const cases: readonly CorpusCase[] = [
     description: 'NUL inside the Host value',
     rfc: 'RFC 9110 §5.5; RFC 9112 §3.2 (invalid Host: 400)',
     raw: 'GET / HTTP/1.1\r\nHost: example.com\x00.evil\r\n\r\n',
+    expect: 400,
+  },
+  {
+    id: 'ctl-14-nul-in-traceparent-served',
+    description: 'NUL, SOH, ESC and DEL inside traceparent and tracestate: replaced with SP, the request served (the trace context then ignored)',
+    rfc: 'RFC 9110 §5.5 (NUL: MUST reject or replace with SP); W3C Trace Context §4.3 (invalid: restart the trace)',
+    raw: `POST /trace HTTP/1.1\r\nHost: example.com\r\ntraceparent: 00-${'a'.repeat(32)}\x00-${'b'.repeat(16)}-01\x01\r\ntracestate: k=v\x1b\x7f\r\nContent-Length: 45\r\n\r\n${SMUGGLED}`,
+    expect: { served: { method: 'POST', path: '/trace', body: SMUGGLED } },
+    smuggled: '',
+  },
+  {
+    id: 'ctl-15-bare-cr-in-traceparent',
+    description: 'a bare CR inside traceparent: still refused (where a line ends is framing, whatever the field)',
+    rfc: 'RFC 9112 §2.2 (bare CR)',
+    raw: `GET / HTTP/1.1\r\nHost: example.com\r\ntraceparent: 00-${'a'.repeat(32)}\r-${'b'.repeat(16)}-01\r\n\r\n`,
+    expect: 400,
+  },
+  {
+    id: 'ctl-16-soh-in-traceparent-lookalike',
+    description: 'SOH inside a field named like a trace header but not one (traceparents): refused as any field',
+    rfc: 'RFC 9110 §5.5',
+    raw: 'GET / HTTP/1.1\r\nHost: example.com\r\ntraceparents: a\x01b\r\n\r\n',
     expect: 400,
   },
 ];
