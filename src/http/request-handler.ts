@@ -320,6 +320,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
 
   /** Ends the connection. May be extended, do not override. */
   override finish(): void {
+    if (this.#conn.clientDone()) this.rfile.peerDone = true;
     super.finish();
     this.#conn.limits.untrack?.(this);
   }

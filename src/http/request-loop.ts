@@ -4,6 +4,7 @@ import { BODY_NONE, BodyReader, type ChunkLimits } from './body-reader.js';
 import { dispatch } from './dispatch.js';
 import { HeadInfo } from './header-parser.js';
 import { LINES_FULL, NEED_MORE, scanHead } from './head-scanner.js';
+import { hasToken } from './request-line.js';
 import { DEFAULT_HANDLER_LIMITS, type HandlerLimits, limitsOf } from './limits.js';
 import { headTooLarge } from './parse-request.js';
 import type { BaseHTTPRequestHandler } from './request-handler.js';
@@ -316,6 +317,28 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
     }
     rfile.interrupt(error);
     return true;
+  }
+
+  /**
+   * At the end of the connection: has the client finished sending? True when its last request
+   * said the connection ends with it (`Connection: close`; HTTP/1.0 without `keep-alive`;
+   * HTTP/0.9), was accepted, and was read whole with nothing after it. RFC 9112 §9.6: a client
+   * that sends `close` sends no further requests, so the server closes without lingering for
+   * its FIN (`SocketReader.peerDone`). Anything else keeps the lingering close: a refused
+   * request (its body's framing unknown), a body left unread or in doubt, bytes after the
+   * request, a server-side close of a connection the client would keep, a custom
+   * `handleOneRequest()` (whose reads the loop does not see).
+   */
+  clientDone(): boolean {
+    const h = this.h;
+    if (this.#custom || h.rejectReason !== null || !h.command || h.rfile.available !== 0) return false;
+    const body = this.body;
+    if (body.mode !== BODY_NONE && (!body.done || body.doubt)) return false;
+    const v = this.version;
+    if (v[0] === 0) return true; // HTTP/0.9: one request, no headers
+    const c = this.info.connection?.toLowerCase();
+    if (c !== undefined && (c === 'close' || hasToken(c, 'close'))) return true;
+    return v[0] === 1 && v[1] === 0 && !(c !== undefined && (c === 'keep-alive' || hasToken(c, 'keep-alive')));
   }
 
   /** The handler's `drain()`: an idle connection closes now; a busy one after its response. */

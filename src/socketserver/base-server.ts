@@ -5,6 +5,7 @@ import { type BaseRequestHandler, type RequestHandlerClass, runHandler } from '.
 import { Connections } from './connections.js';
 import { BaseHTTPError } from './errors.js';
 import { checkSettings, SERVER_DEFAULTS, SERVER_RULES } from './settings.js';
+import { peerDone } from './socket-reader.js';
 
 /** The server serving a socket, kept on the socket so that its listeners need no closure. */
 const kServer = Symbol('basehttp.server');
@@ -297,6 +298,15 @@ export class BaseServer {
    */
   shutdownRequest(request: Socket): void {
     if (!request.destroyed) {
+      if (peerDone(request)) {
+        // The peer sends nothing more (its reader says so: an HTTP client that said `Connection:
+        // close` and whose request was read whole): close once the response is written, as
+        // node:http always does, without waiting for its FIN. Measured on Connection: close
+        // (docs/performance.md): 55.5 -> 49.5 µs of server CPU per connection (medians, 5 A/B
+        // pairs), the end-of-input read and 'end' of the lingering close no longer paid.
+        request.destroySoon();
+        return;
+      }
       request.end();
       // Read (and drop) what the peer still sends, so its FIN is seen and the socket closes.
       request.resume();

@@ -15,6 +15,11 @@ export interface ReadWaiter {
   [READABLE](): void;
 }
 
+/** True when the reader of `socket` says the peer has finished sending (`SocketReader.peerDone`). */
+export function peerDone(socket: Socket): boolean {
+  return (socket as ReadSocket)[kReader]?.peerDone === true;
+}
+
 /**
  * `rfile`: the buffered reading side of a connection, as Python's `socket.makefile('rb')`.
  *
@@ -44,6 +49,13 @@ export class SocketReader {
   highWaterMark = 65_536;
   /** Flushed before every wait for data (the connection's `wfile`), so a client is never left waiting. */
   flushBeforeWait: { flush(): void } | null = null;
+  /**
+   * Set by the protocol layer when the connection ends: the peer has sent everything it will
+   * send, and it was all read (HTTP: the client said the connection ends with its last request,
+   * and that request was read whole). The server then closes without a lingering close
+   * (`BaseServer.shutdownRequest`, `peerDone()`).
+   */
+  peerDone = false;
 
   readonly #socket: Socket;
   #waiter: (() => void) | null = null;

@@ -100,12 +100,16 @@ describe('connection edges', () => {
   // The lingering deadline is performance.now() + lingerMs in this process, taken after the
   // response is written, so with t0 = performance.now() before the request a reset before
   // t0 + lingerMs cannot happen however late the sweep runs: the lower bounds are exact.
+  // Each request below is followed, in the same write, by the start of another: a client that
+  // said `Connection: close` and sent nothing after it is closed without lingering
+  // (test/http/lingering-close.test.ts), so these send more, as a pipelining client would.
+  const CLOSE_THEN_MORE = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /more HTTP/1.1\r\n`;
 
   test('a lingering close ends at lingerMs even while the peer keeps sending (a deadline, not an idle timer)', async () => {
     srv = await startServer(Echo, { lingerMs: 300 });
     const c = await halfOpenClient(srv.port);
     const t0 = performance.now();
-    c.send('GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    c.send(CLOSE_THEN_MORE('/x'));
     expect(await eventually(() => c.text.includes('path=/x\n'), 10_000)).toBe(true);
     expect(statuses(c.text)).toEqual([200]);
     // The server has ended its side; this client never ends its own and keeps sending.
@@ -124,7 +128,7 @@ describe('connection edges', () => {
     srv = await startServer(Echo, { lingerMs: 1_000, requestQueueSize: 64 });
     const clients = await Promise.all(Array.from({ length: 20 }, () => halfOpenClient(srv!.port)));
     const t0 = performance.now();
-    for (const c of clients) c.send('GET /y HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    for (const c of clients) c.send(CLOSE_THEN_MORE('/y'));
     expect(await eventually(() => clients.every((c) => c.text.includes('path=/y\n')), 10_000)).toBe(true);
     for (const c of clients.slice(0, 10)) c.socket.end();
     // The server learns of the others' end only by its deadline (a silent half-open peer

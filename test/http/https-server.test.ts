@@ -199,8 +199,10 @@ describe(`HTTPSServer${opensslMissing}`, () => {
   it.skipIf(opensslMissing !== '')('resets a half-open TLS client after lingerMs (node refuses resetAndDestroy on TLS sockets)', async () => {
     const server = await serve({}, { lingerMs: 100 });
     const { socket, got } = await tlsOpen(server.serverAddress[1], ['http/1.1'], certs.cert, true);
-    // The client never closes its side: the server's lingering close must end it.
-    socket.write('GET /bye HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    // The client never closes its side: the server's lingering close must end it. (It sends the
+    // start of another request after its `Connection: close` one: without it, the server would
+    // close at once, with no lingering close — test/http/lingering-close.test.ts.)
+    socket.write('GET /bye HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /more HTTP/1.1\r\n');
     expect(await got.waitFor((d) => d.toString('latin1').endsWith('path=/bye\n'), 5_000)).toBe(true);
     expect(await eventually(() => server.activeConnections === 0, 5_000)).toBe(true);
     // The reset reached the client: its next write fails.
