@@ -82,9 +82,12 @@ export const TARGETS = [
     versus: 'sketch',
     min: 0.9,
     profile:
-      'issue 16 measured 0.87 (387k vs 443k req/s). Pipelined profile (2026-11-28, 367 901 req/s): 2.7 µs per request all ' +
-      "in; writing 33 %, header lines 5.7 %, scanHead 4.8 %, the request loop 4.7 %, the handler's response calls ~9 %, the " +
-      'request line 3.8 %, idle 8 %.',
+      'issue 16 measured 0.87 (387k vs 443k req/s). perf on a quiet machine (2026-12-06, docs/performance.md): both ' +
+      'servers CPU-bound, one write(2) per 16 responses each; the response length is not the gap (the sketch sending ' +
+      "basehttp's Server line is as fast); basehttp's 0.6–0.7 µs more per request are its head parse into HTTPMessage " +
+      "with validation (~0.14 µs against the sketch's 0.05), the CPython-shaped response calls, the request line, write " +
+      'barriers and the clock read, each 1–4 % of the profile; and, as a consequence of being slower, more cross-core ' +
+      "wake-ups of wrk inside its write(2) (17 % of basehttp's samples, 9 % of the sketch's).",
   },
   {
     issue: 16,
@@ -107,7 +110,10 @@ export const TARGETS = [
       '12 µs more per connection than node:http; its list: handler construction, setup()/finish(), listeners, getpeername, ' +
       "timers, lingering close. Connection: close profile (2026-11-28, ~8 000 req/s): node's socket setup and teardown " +
       "(Socket constructor, close, stream state) ~20 %, the write(2) call ~19 %, idle ~23 %, basehttp's JavaScript ~10 %, of " +
-      'which getpeername for clientAddress ~3 %. This cell moves by ±15 % between rounds of one run.',
+      'which getpeername for clientAddress ~3 %. This cell moves by ±15 % between rounds of one run. Since 2026-12-07 a ' +
+      'client that said Connection: close and sent nothing more is closed without a lingering close (1.01× → 1.09× in the ' +
+      "full runs before and after); the sketch's 41.6 µs per connection against basehttp's 54.8 are basehttp's per-" +
+      "connection objects, listeners and promise (perf: scavenges 4.6 % of its samples, 2.8 % of the sketch's).",
   },
   {
     issue: 16,
