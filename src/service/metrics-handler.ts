@@ -19,7 +19,7 @@ export interface MetricsSource {
   openMetrics?(): Promise<string>;
 }
 
-/** The content type of `openMetrics()`'s text. */
+/** The content type of `openMetrics()`'s text: prom-client's `Registry.OPENMETRICS_CONTENT_TYPE`, written out so that this file loads no prom-client code (test/service/exemplars.test.ts checks they agree). */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 /**

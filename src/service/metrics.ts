@@ -41,7 +41,7 @@ interface HistogramEntry {
  * Replaces a prom-client histogram's data with `rows`: `zero()` creates each label set through
  * the public API, then its bucket counts, sum and count are set (prom-client keeps per-bucket,
  * non-cumulative counts and accumulates them when it prints). Tested against prom-client's own
- * output in test/metrics.test.ts.
+ * output in test/service/metrics.test.ts.
  */
 function fillHistogram(histogram: Histogram<string>, bounds: readonly number[], rows: readonly HistogramRow[]): void {
   histogram.reset();

@@ -19,8 +19,6 @@ import type { ExemplarRow } from './request-stats.js';
 
 /** The metric whose buckets carry exemplars. */
 export const EXEMPLAR_METRIC = 'http_request_duration_seconds';
-/** prom-client's (and the OpenMetrics 1.0) content type. */
-export const OPENMETRICS_CONTENT_TYPE: string = Registry.OPENMETRICS_CONTENT_TYPE;
 
 /** Identifies a bucket of one series: the labels but `le`, sorted, then `le`. */
 export function bucketKey(labels: Readonly<Record<string, unknown>>, le: unknown): string {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:cluster';
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsHandler } from '../../src/index.js';
 import { OPENMETRICS_CONTENT_TYPE, prefersOpenMetrics } from '../../src/service/metrics-handler.js';
@@ -234,5 +235,11 @@ describe('exemplars from the built service', () => {
     expect([ea!.spanId, eb!.spanId]).toEqual(spans);
     // The plain format of the aggregate has none.
     expect((await request(child.metricsPort, 'GET', '/metrics')).body.toString()).not.toContain(' # {');
+  });
+});
+
+describe('the OpenMetrics content type', () => {
+  it("is prom-client's (MetricsHandler spells it out so that it loads no prom-client code)", () => {
+    expect(OPENMETRICS_CONTENT_TYPE).toBe(Registry.OPENMETRICS_CONTENT_TYPE);
   });
 });

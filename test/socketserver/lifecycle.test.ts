@@ -61,7 +61,21 @@ describe('server lifecycle', () => {
   });
 
   test('bindAndActivate=false binds only when asked', async () => {
-    const s = new HTTPServer(['127.0.0.1', 0], Echo, false);
+    // Binding starts a microtask after the constructor: count serverBind() calls after a whole
+    // event-loop turn, with a server constructed the default way as the control.
+    class Counting extends HTTPServer {
+      binds = 0;
+      override serverBind(): Promise<void> {
+        this.binds++;
+        return super.serverBind();
+      }
+    }
+    const s = new Counting(['127.0.0.1', 0], Echo, false);
+    const control = new Counting(['127.0.0.1', 0], Echo);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([s.binds, control.binds]).toEqual([0, 1]);
+    await control.ready;
+    control.serverClose();
     expect(s.socket).toBeNull();
     await s.serverBind();
     await s.serverActivate();
