@@ -112,7 +112,7 @@ export const TARGETS = [
       "(Socket constructor, close, stream state) ~20 %, the write(2) call ~19 %, idle ~23 %, basehttp's JavaScript ~10 %, of " +
       'which getpeername for clientAddress ~3 %. This cell moves by ±15 % between rounds of one run. Since 2026-12-07 a ' +
       'client that said Connection: close and sent nothing more is closed without a lingering close (1.01× → 1.09× in the ' +
-      "full runs before and after); the sketch's 41.6 µs per connection against basehttp's 54.8 are basehttp's per-" +
+      "full runs before and after; 1.04× in a close-only run of 7 rounds); the sketch's 41.6 µs per connection against basehttp's 54.8 are basehttp's per-" +
       "connection objects, listeners and promise (perf: scavenges 4.6 % of its samples, 2.8 % of the sketch's).",
   },
   {
