@@ -104,7 +104,7 @@ export function parseHeaderLines(buf: Buffer, text: string, base: number, lines:
     for (let k = v; k < end; k++) {
       const b = buf[k]!;
       if (VALUE_OK[b] !== 1) {
-        if (b === 0x0d || !isTraceField(text.slice(p - base, c - base))) return b === 0x0d ? FAULTS.bareCR : FAULTS.badHeader;
+        if (b === 0x0d || b === 0x00 || !isTraceField(text.slice(p - base, c - base))) return b === 0x0d ? FAULTS.bareCR : FAULTS.badHeader;
         controls = true;
       }
     }
@@ -179,8 +179,8 @@ export function parseHeaderLines(buf: Buffer, text: string, base: number, lines:
   return null;
 }
 
-/** Control bytes a field value may not hold (all but HTAB; CR is refused before this is used). */
-const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f]/g;
+/** Control bytes a field value may not hold (all but HTAB; CR and NUL are refused before this is used). */
+const CONTROLS = /[\x01-\x08\x0a-\x1f\x7f]/g;
 
 /**
  * `traceparent` and `tracestate` (W3C Trace Context): fields the server reads only to label its
@@ -188,8 +188,10 @@ const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f]/g;
  * byte in one is replaced with SP, as RFC 9110 §5.5 allows a recipient to do ("MUST either reject
  * the message or replace each of those characters with SP"), instead of refusing the request; the
  * value is then invalid, so the trace parser ignores it, and it never reaches a log with its
- * control bytes. A bare CR is still refused: it is a question of where lines end (framing), not
- * of one field's value.
+ * control bytes. Two are still refused there, because they can make two parsers disagree on
+ * where the message ends, whatever the field: a bare CR (a line end to some parsers) and NUL (the
+ * end of the string to a C-string parser in front of this server, which would then not see the
+ * fields and body after it: request smuggling).
  */
 function isTraceField(name: string): boolean {
   return name.length >= 10 && name.length <= 11 && (name.toLowerCase() === 'traceparent' || name.toLowerCase() === 'tracestate');

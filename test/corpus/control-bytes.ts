@@ -7,7 +7,8 @@ import { type CorpusCase, SMUGGLED } from './types.js';
  * and HTAB between). RFC 9110 §5.1 / §9.1: field names and methods are tokens (no CTL). RFC 9112
  * §3.2 / RFC 3986: a request-target has no CTL or DEL. The core answers 400 to all of them, but
  * in `traceparent` / `tracestate`, where it replaces them with SP (the other choice §5.5 allows;
- * issue 14: an invalid trace header is ignored, never a 400) — a bare CR there is still refused.
+ * issue 14: an invalid trace header is ignored, never a 400) — but for a bare CR and NUL, which
+ * can make two parsers disagree on where the message ends, and are refused in any field.
  */
 export const cases: readonly CorpusCase[] = [
   {
@@ -102,10 +103,10 @@ export const cases: readonly CorpusCase[] = [
     expect: 400,
   },
   {
-    id: 'ctl-14-nul-in-traceparent-served',
-    description: 'NUL, SOH, ESC and DEL inside traceparent and tracestate: replaced with SP, the request served (the trace context then ignored)',
-    rfc: 'RFC 9110 §5.5 (NUL: MUST reject or replace with SP); W3C Trace Context §4.3 (invalid: restart the trace)',
-    raw: `POST /trace HTTP/1.1\r\nHost: example.com\r\ntraceparent: 00-${'a'.repeat(32)}\x00-${'b'.repeat(16)}-01\x01\r\ntracestate: k=v\x1b\x7f\r\nContent-Length: 45\r\n\r\n${SMUGGLED}`,
+    id: 'ctl-14-controls-in-traceparent-served',
+    description: 'SOH, VT, ESC and DEL inside traceparent and tracestate: replaced with SP, the request served (the trace context then ignored)',
+    rfc: 'RFC 9110 §5.5 (other CTLs: invalid; reject or replace with SP); W3C Trace Context §4.3 (invalid: restart the trace)',
+    raw: `POST /trace HTTP/1.1\r\nHost: example.com\r\ntraceparent: 00-${'a'.repeat(32)}\x0b-${'b'.repeat(16)}-01\x01\r\ntracestate: k=v\x1b\x7f\r\nContent-Length: 45\r\n\r\n${SMUGGLED}`,
     expect: { served: { method: 'POST', path: '/trace', body: SMUGGLED } },
     smuggled: '',
   },
@@ -114,6 +115,13 @@ export const cases: readonly CorpusCase[] = [
     description: 'a bare CR inside traceparent: still refused (where a line ends is framing, whatever the field)',
     rfc: 'RFC 9112 §2.2 (bare CR)',
     raw: `GET / HTTP/1.1\r\nHost: example.com\r\ntraceparent: 00-${'a'.repeat(32)}\r-${'b'.repeat(16)}-01\r\n\r\n`,
+    expect: 400,
+  },
+  {
+    id: 'ctl-17-nul-in-traceparent',
+    description: 'NUL inside traceparent: still refused (a C-string parser in front would end the message at the NUL, and not see what follows)',
+    rfc: 'RFC 9110 §5.5 (NUL: MUST reject or replace)',
+    raw: `GET / HTTP/1.1\r\nHost: example.com\r\ntraceparent: 00-${'a'.repeat(32)}\x00-${'b'.repeat(16)}-01\r\n\r\n`,
     expect: 400,
   },
   {

@@ -76,12 +76,13 @@ describe('trace context in the records', () => {
     expect(child.stdout.some((l) => l.raw.includes(bad))).toBe(false);
   });
 
-  it('ignores a traceparent or tracestate with control characters (NUL, SOH, ESC, DEL): a fresh trace, no 400, never written raw', async () => {
+  it('ignores a traceparent or tracestate with control characters (SOH, VT, ESC, DEL): a fresh trace, no 400, never written raw', async () => {
     // Any other field with a control byte but HTAB gets the HTTP layer's 400; in the trace
     // fields the core replaces it with SP instead (RFC 9110 §5.5 allows either), so the value is
     // invalid and ignored (test/corpus/control-bytes.ts pins the core's side).
     const child = await service();
-    for (const ctl of ['\u0000', '\u0001', '\u001b', '\u007f']) {
+    const controls = ['\u0001', '\u000b', '\u001b', '\u007f'];
+    for (const ctl of controls) {
       const c = await RawClient.connect(child.appPort);
       c.send(`GET /trace HTTP/1.1\r\nHost: x\r\ntraceparent: 00-${TRACE}-${PARENT}-0${ctl}\r\ntracestate: rojo=1${ctl}\r\nConnection: close\r\n\r\n`);
       await expectFreshTrace(child, await c.response());
@@ -90,8 +91,22 @@ describe('trace context in the records', () => {
     for (const line of [...child.stdout, ...child.stderr]) {
       expect(() => JSON.parse(line.raw) as unknown).not.toThrow();
       expect(line.raw).not.toContain(TRACE);
-      for (const ctl of ['\u0000', '\u0001', '\u001b', '\u007f']) expect(line.raw).not.toContain(ctl);
+      for (const ctl of controls) expect(line.raw).not.toContain(ctl);
     }
+  });
+
+  it('answers 400 to a NUL in traceparent, as in any field: a C-string parser in front would end the message there (smuggling)', async () => {
+    const child = await service();
+    const c = await RawClient.connect(child.appPort);
+    c.send(`GET /trace HTTP/1.1\r\nHost: x\r\ntraceparent: 00-${TRACE}-${PARENT}-0\u0000\r\n\r\n`);
+    const r = await c.response();
+    c.close();
+    expect(r.status).toBe(400);
+    // Its warn record carries a fresh trace, not the value.
+    const warn = await child.waitFor((x) => x.level === 40 && x.requestId === r.headers['x-request-id'], 'stderr');
+    expect([warn.reason, warn.trace_id !== TRACE]).toEqual(['bad_header', true]);
+    expect(warn.trace_id).toMatch(HEX32);
+    for (const line of [...child.stdout, ...child.stderr]) expect(line.raw).not.toContain('\u0000');
   });
 
   it('gives a request without traceparent a fresh trace id, different per request', async () => {
