@@ -36,13 +36,15 @@ export async function test(
   const [host, realPort] = server.serverAddress;
   const scheme = tlsCert === null ? 'HTTP' : 'HTTPS';
   const url = `${scheme.toLowerCase()}://${host.includes(':') ? `[${host}]` : host}:${realPort}/`;
-  process.stdout.write(`Serving ${scheme} on ${host} port ${realPort} (${url}) ...\n`);
   const stop = (): void => {
     process.stdout.write('\nKeyboard interrupt received, exiting.\n');
     void server.shutdown();
   };
+  // Before the banner: whoever waits for it may signal at once (a test did, and the process died
+  // of the signal's default action in the moment between the banner's write and these lines).
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.write(`Serving ${scheme} on ${host} port ${realPort} (${url}) ...\n`);
   try {
     await server.serveForever();
   } finally {

@@ -50,9 +50,9 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-/** Starts `basehttp args…` and resolves once it printed its first line. */
-async function run(args: readonly string[], cwd = ROOT): Promise<Command> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: 'pipe' });
+/** Starts `basehttp args…` (under node with `nodeArgs`) and resolves once it printed its first line. */
+async function run(args: readonly string[], cwd = ROOT, nodeArgs: readonly string[] = []): Promise<Command> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd, stdio: 'pipe' });
   children.push(child);
   let out = '';
   let err = '';
@@ -119,6 +119,17 @@ describe('basehttp', () => {
     expect(cmd.banner).toBe('Serving HTTP on 127.0.0.1 port 8000 (http://127.0.0.1:8000/) ...');
     cmd.child.kill('SIGTERM');
     expect(await cmd.exited).toBe(0);
+  });
+
+  it('listens for SIGINT and SIGTERM before it prints the banner: a signal sent the moment the banner is read drains, never kills', async () => {
+    // A CI run saw exit code null (killed by SIGTERM's default action) when the signal came right
+    // after the banner, before the listeners were added. The preload reports the listeners at
+    // the moment the banner is written, so this checks the order every time, not by chance.
+    const preload = fileURLToPath(new URL('../fixtures/cli/banner-listeners.cjs', import.meta.url));
+    const cmd = await run(['-b', '127.0.0.1', '-d', tree.base, '0'], ROOT, ['--require', preload]);
+    cmd.child.kill('SIGTERM');
+    expect(await cmd.exited).toBe(0);
+    expect(cmd.stderr()).toContain('listeners at banner: SIGINT=1 SIGTERM=1\n');
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
