@@ -97,24 +97,28 @@ export function parseHeaderLines(buf: Buffer, text: string, base: number, lines:
     let c = p;
     while (c < end && TCHAR[buf[c]!] === 1) c++;
     if (c === p || c === end || buf[c] !== 0x3a) return c < end && buf[c] === 0x0d ? FAULTS.bareCR : FAULTS.badHeader;
+    const name = text.slice(p - base, c - base);
+    const lower = name.toLowerCase();
     // Field value: OWS-trimmed; CR, LF, NUL and other controls refused (RFC 9110 §5.5), except
-    // in the trace context fields (below).
+    // that a trace context field with a control byte other than CR and NUL is dropped (below).
     let v = c + 1;
-    let controls = false;
+    let drop = false;
     for (let k = v; k < end; k++) {
       const b = buf[k]!;
       if (VALUE_OK[b] !== 1) {
-        if (b === 0x0d || b === 0x00 || !isTraceField(text.slice(p - base, c - base))) return b === 0x0d ? FAULTS.bareCR : FAULTS.badHeader;
-        controls = true;
+        if (b === 0x0d) return FAULTS.bareCR;
+        if (b === 0x00 || !isTraceField(lower)) return FAULTS.badHeader;
+        drop = true;
       }
+    }
+    if (drop) {
+      p = nl + 1;
+      continue;
     }
     while (v < end && (buf[v] === 0x20 || buf[v] === 0x09)) v++;
     let ve = end;
     while (ve > v && (buf[ve - 1] === 0x20 || buf[ve - 1] === 0x09)) ve--;
-    const name = text.slice(p - base, c - base);
-    let value = text.slice(v - base, ve - base);
-    if (controls) value = value.replace(CONTROLS, ' ');
-    const lower = name.toLowerCase();
+    const value = text.slice(v - base, ve - base);
     headers.append(name, value, lower);
     // Framing-relevant fields, found by length first so most names cost one comparison.
     switch (lower.length) {
@@ -179,22 +183,19 @@ export function parseHeaderLines(buf: Buffer, text: string, base: number, lines:
   return null;
 }
 
-/** Control bytes a field value may not hold (all but HTAB; CR and NUL are refused before this is used). */
-const CONTROLS = /[\x01-\x08\x0a-\x1f\x7f]/g;
-
 /**
  * `traceparent` and `tracestate` (W3C Trace Context): fields the server reads only to label its
- * records, whose invalid values are ignored (a fresh trace), never refused (issue 14). A control
- * byte in one is replaced with SP, as RFC 9110 §5.5 allows a recipient to do ("MUST either reject
- * the message or replace each of those characters with SP"), instead of refusing the request; the
- * value is then invalid, so the trace parser ignores it, and it never reaches a log with its
- * control bytes. Two are still refused there, because they can make two parsers disagree on
- * where the message ends, whatever the field: a bare CR (a line end to some parsers) and NUL (the
- * end of the string to a C-string parser in front of this server, which would then not see the
- * fields and body after it: request smuggling).
+ * records, whose invalid values are ignored, never refused (issue 14). One holding a control byte
+ * is dropped, as if it had not been sent: the request gets a fresh trace (a `tracestate` without
+ * its `traceparent` is never read), nothing of it is passed on by `outgoingHeaders()`, and its
+ * bytes reach no log. Replacing the controls with SP (RFC 9110 §5.5's other choice) would have
+ * repaired a `tracestate` into a valid one and passed it on. Two bytes are still refused there,
+ * because they can make two parsers disagree on where the message ends, whatever the field: a
+ * bare CR (a line end to some parsers) and NUL (the end of the string to a C-string parser in
+ * front of this server, which would then not see the fields and body after it: request smuggling).
  */
-function isTraceField(name: string): boolean {
-  return name.length >= 10 && name.length <= 11 && (name.toLowerCase() === 'traceparent' || name.toLowerCase() === 'tracestate');
+function isTraceField(lower: string): boolean {
+  return lower === 'traceparent' || lower === 'tracestate';
 }
 
 /** The IANA transfer codings (RFC 9110 §18.7 registry) other than chunked. */

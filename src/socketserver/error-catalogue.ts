@@ -62,7 +62,10 @@ export const REJECT_REASONS = {
   bad_request: { status: 400, when: 'A malformed request line (words, method, target, bare CR), or a `do_X` error with a 400 status.' },
   bad_version: { status: 400, when: 'The request line ends in something that is not `HTTP/x.y`.' },
   version_not_supported: { status: 505, when: 'HTTP/2 or later on the HTTP/1 port.' },
-  bad_header: { status: 400, when: 'A malformed header line, obsolete line folding, or a bare CR in the head.' },
+  bad_header: {
+    status: 400,
+    when: 'A malformed header line, obsolete line folding, a bare CR in the head, or a control byte (NUL…) in a field value (a `traceparent` or `tracestate` with a control byte other than CR and NUL is dropped instead).',
+  },
   bad_framing: { status: 400, when: 'Content-Length invalid or repeated, with Transfer-Encoding, TE in HTTP/1.0, TE not ending in chunked, or bad chunked encoding.' },
   bad_host: { status: 400, when: 'HTTP/1.1 without exactly one Host, or an invalid Host.' },
   unsupported_transfer_coding: { status: 501, when: 'A transfer coding other than chunked.' },

@@ -6,9 +6,9 @@ import { type CorpusCase, SMUGGLED } from './types.js';
  * those characters with SP"; other CTLs are invalid too (field-vchar = VCHAR / obs-text, with SP
  * and HTAB between). RFC 9110 §5.1 / §9.1: field names and methods are tokens (no CTL). RFC 9112
  * §3.2 / RFC 3986: a request-target has no CTL or DEL. The core answers 400 to all of them, but
- * in `traceparent` / `tracestate`, where it replaces them with SP (the other choice §5.5 allows;
- * issue 14: an invalid trace header is ignored, never a 400) — but for a bare CR and NUL, which
- * can make two parsers disagree on where the message ends, and are refused in any field.
+ * in `traceparent` / `tracestate`, where such a field is dropped (issue 14: an invalid trace header
+ * is ignored, never a 400) — but for a bare CR and NUL, which can make two parsers disagree on
+ * where the message ends, and are refused in any field.
  */
 export const cases: readonly CorpusCase[] = [
   {
@@ -104,8 +104,8 @@ export const cases: readonly CorpusCase[] = [
   },
   {
     id: 'ctl-14-controls-in-traceparent-served',
-    description: 'SOH, VT, ESC and DEL inside traceparent and tracestate: replaced with SP, the request served (the trace context then ignored)',
-    rfc: 'RFC 9110 §5.5 (other CTLs: invalid; reject or replace with SP); W3C Trace Context §4.3 (invalid: restart the trace)',
+    description: 'SOH, VT, ESC and DEL inside traceparent and tracestate: the two fields dropped, the request served (a fresh trace)',
+    rfc: 'RFC 9110 §5.5 (other CTLs: invalid); W3C Trace Context §4.3 (invalid: restart the trace)',
     raw: `POST /trace HTTP/1.1\r\nHost: example.com\r\ntraceparent: 00-${'a'.repeat(32)}\x0b-${'b'.repeat(16)}-01\x01\r\ntracestate: k=v\x1b\x7f\r\nContent-Length: 45\r\n\r\n${SMUGGLED}`,
     expect: { served: { method: 'POST', path: '/trace', body: SMUGGLED } },
     smuggled: '',

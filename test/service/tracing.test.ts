@@ -77,9 +77,8 @@ describe('trace context in the records', () => {
   });
 
   it('ignores a traceparent or tracestate with control characters (SOH, VT, ESC, DEL): a fresh trace, no 400, never written raw', async () => {
-    // Any other field with a control byte but HTAB gets the HTTP layer's 400; in the trace
-    // fields the core replaces it with SP instead (RFC 9110 §5.5 allows either), so the value is
-    // invalid and ignored (test/corpus/control-bytes.ts pins the core's side).
+    // Any other field with a control byte but HTAB gets the HTTP layer's 400; a trace field with
+    // one is dropped instead, as if not sent (test/corpus/control-bytes.ts pins the core's side).
     const child = await service();
     const controls = ['\u0001', '\u000b', '\u001b', '\u007f'];
     for (const ctl of controls) {
@@ -93,6 +92,19 @@ describe('trace context in the records', () => {
       expect(line.raw).not.toContain(TRACE);
       for (const ctl of controls) expect(line.raw).not.toContain(ctl);
     }
+  });
+
+  it('ignores a tracestate with a control character beside a valid traceparent: the trace goes on, the state is not passed on', async () => {
+    // Replacing the byte with a space would have made `rojo=00f0 x` a valid state (spaces may
+    // stand inside a value), repaired and passed on; the field is dropped instead.
+    const child = await service();
+    const c = await RawClient.connect(child.appPort);
+    c.send(`GET /trace HTTP/1.1\r\nHost: x\r\ntraceparent: ${VALID}\r\ntracestate: rojo=00f0\u0001x\r\nConnection: close\r\n\r\n`);
+    const r = await c.response();
+    c.close();
+    expect(r.status).toBe(200);
+    const seen = JSON.parse(r.body.toString()) as Record<string, unknown>;
+    expect([seen.traceId, seen.parentId, seen.traceState]).toEqual([TRACE, PARENT, null]);
   });
 
   it('answers 400 to a NUL in traceparent, as in any field: a C-string parser in front would end the message there (smuggling)', async () => {
