@@ -55,7 +55,7 @@ export function parseRequestLine(h: BaseHTTPRequestHandler, loop: RequestLoop): 
       return refuse(h, 400, `Bad request version (${pyRepr(version)})`, 'bad_version');
     }
     loop.version = v;
-    if ((v[0] > 1 || (v[0] === 1 && v[1] >= 1)) && loop.protocolKeepAlive(h.protocolVersion)) h.closeConnection = false;
+    if (loop.persistentByDefault(h.protocolVersion)) h.closeConnection = false;
     if (v[0] >= 2) {
       h.requestVersion = '';
       return refuse(h, 505, `Invalid HTTP version (${version.slice(5)})`, 'version_not_supported');

@@ -6,8 +6,9 @@ import { isLineSpace } from './head-scanner.js';
  * token rule. Pure functions, used by `BaseHTTPRequestHandler.parseRequest()`.
  */
 
-/** True when the comma-separated list `list` (lower-case) holds `token`. */
+/** True when the comma-separated list `list` (lower-case, OWS-trimmed) holds `token`: as its one element or as one of several. */
 export function hasToken(list: string, token: string): boolean {
+  if (list === token) return true;
   if (!list.includes(',')) return false;
   return list.split(',').some((t) => t.trim() === token);
 }

@@ -4,7 +4,6 @@ import { BODY_NONE, BodyReader, type ChunkLimits } from './body-reader.js';
 import { dispatch } from './dispatch.js';
 import { HeadInfo } from './header-parser.js';
 import { LINES_FULL, NEED_MORE, scanHead } from './head-scanner.js';
-import { hasToken } from './request-line.js';
 import { DEFAULT_HANDLER_LIMITS, type HandlerLimits, limitsOf } from './limits.js';
 import { headTooLarge } from './parse-request.js';
 import type { BaseHTTPRequestHandler } from './request-handler.js';
@@ -334,11 +333,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
     if (this.#custom || h.rejectReason !== null || !h.command || h.rfile.available !== 0) return false;
     const body = this.body;
     if (body.mode !== BODY_NONE && (!body.done || body.doubt)) return false;
-    const v = this.version;
-    if (v[0] === 0) return true; // HTTP/0.9: one request, no headers
-    const c = this.info.connection?.toLowerCase();
-    if (c !== undefined && (c === 'close' || hasToken(c, 'close'))) return true;
-    return v[0] === 1 && v[1] === 0 && !(c !== undefined && (c === 'keep-alive' || hasToken(c, 'keep-alive')));
+    return this.clientEnds(this.info.connection);
   }
 
   /** The handler's `drain()`: an idle connection closes now; a busy one after its response. */

@@ -55,8 +55,20 @@ export class ResponseHead {
   /** The request's Connection header: a `close` token closes; `keep-alive` keeps the connection open when `protocolVersion` allows. */
   requestConnection(h: BaseHTTPRequestHandler, conntype: string): void {
     const c = conntype.toLowerCase();
-    if (c === 'close' || hasToken(c, 'close')) h.closeConnection = true;
-    else if ((c === 'keep-alive' || hasToken(c, 'keep-alive')) && this.protocolKeepAlive(h.protocolVersion)) h.closeConnection = false;
+    if (hasToken(c, 'close')) h.closeConnection = true;
+    else if (hasToken(c, 'keep-alive') && this.protocolKeepAlive(h.protocolVersion)) h.closeConnection = false;
+  }
+
+  /**
+   * The request says the connection ends with it: `Connection: close`, or HTTP/1.0 without
+   * `keep-alive`, or HTTP/0.9 (`connection`: the request's Connection value; not read for 0.9,
+   * which has no headers).
+   */
+  clientEnds(connection: string | undefined): boolean {
+    const v = this.version;
+    if (v[0] === 0) return true;
+    const c = connection?.toLowerCase() ?? '';
+    return hasToken(c, 'close') || (v[0] === 1 && v[1] === 0 && !hasToken(c, 'keep-alive'));
   }
 
   /** `sendHeader('Connection', value)`: the handler's own Connection header decides. */

@@ -9,12 +9,15 @@
 // that lingers stays open for the whole test, one that does not closes as soon as its response is
 // written. "Still open" is checked after a second connection's whole exchange with the same
 // server, which closes at once: by then the server has long finished with the first one.
-import { afterEach, describe, expect, test } from 'vitest';
-import { BaseHTTPRequestHandler } from '../../src/index.js';
+import { readFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { BaseHTTPRequestHandler, HTTPSServer, type HTTPSServerOptions } from '../../src/index.js';
 import { RawClient, sendRaw } from '../harness/client.js';
 import { statuses } from '../harness/response.js';
-import { eventually, startServer, type RunningServer } from '../harness/server.js';
+import { eventually, startServer, type HandlerClass, type RunningServer } from '../harness/server.js';
 import { Echo } from '../helpers/echo-handler.js';
+import { makeCertificates, opensslMissing, type TestCertificates } from '../helpers/tls-certs.js';
 
 const LINGER_MS = 60_000;
 let srv: RunningServer | null = null;
@@ -107,5 +110,70 @@ describe('a lingering close: the client may still be sending', () => {
     expect(await eventually(() => srv!.server.activeConnections === 1, 10_000)).toBe(true);
     lingering.socket.end();
     expect(await eventually(() => srv!.server.activeConnections === 0, 10_000)).toBe(true);
+  });
+});
+
+describe('closing at once still delivers the whole response', () => {
+  // 8 MiB: far more than the socket buffers hold, so most of it is still in the server's hands
+  // when the handler returns and the server closes; the client reads only once the handler is done.
+  const BIG = Buffer.alloc(8 * 1024 * 1024, 0x61);
+  let handlerDone: () => void = () => {};
+  class Big extends BaseHTTPRequestHandler {
+    override protocolVersion = 'HTTP/1.1';
+    do_GET(): void {
+      this.sendResponse(200);
+      this.sendHeader('Content-Length', BIG.length);
+      this.endHeaders();
+      this.wfile.write(BIG);
+      handlerDone();
+    }
+    override logMessage(): void {}
+  }
+  let certs: TestCertificates | null = null;
+  beforeAll(() => {
+    if (opensslMissing === '') certs = makeCertificates();
+  });
+  afterAll(() => certs?.remove());
+
+  /** Sends a Connection: close GET on `socket`, reads nothing until the handler returned, then everything; resolves with what arrived. */
+  async function fetchBig(socket: import('node:net').Socket): Promise<Buffer> {
+    const done = new Promise<void>((resolve) => (handlerDone = resolve));
+    const chunks: Buffer[] = [];
+    socket.pause();
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('GET /big HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    await done;
+    socket.resume();
+    await closed;
+    return Buffer.concat(chunks);
+  }
+
+  const bodyOf = (got: Buffer): Buffer => got.subarray(got.indexOf('\r\n\r\n') + 4);
+
+  test('over TCP', async () => {
+    srv = await startServer(Big, { lingerMs: LINGER_MS });
+    const c = await RawClient.connect(srv.port);
+    const got = await fetchBig(c.socket);
+    expect(got.subarray(0, 15).toString()).toBe('HTTP/1.1 200 OK');
+    expect(bodyOf(got).equals(BIG)).toBe(true);
+  });
+
+  test.skipIf(opensslMissing !== '')(`over TLS${opensslMissing}`, async () => {
+    const tls: HTTPSServerOptions = { certfile: certs!.cert, keyfile: certs!.key };
+    class Server extends HTTPSServer {
+      constructor(address: readonly [string, number], handler: HandlerClass) {
+        super(address, handler, tls);
+      }
+    }
+    const served = await startServer(Big, { lingerMs: LINGER_MS }, Server);
+    const socket = tlsConnect({ host: '127.0.0.1', port: served.port, ca: readFileSync(certs!.cert), servername: 'localhost' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+    });
+    const got = await fetchBig(socket);
+    expect(got.subarray(0, 15).toString()).toBe('HTTP/1.1 200 OK');
+    expect(bodyOf(got).equals(BIG)).toBe(true);
   });
 });
