@@ -45,16 +45,6 @@ export interface AccessFields {
   readonly headers: { get(name: string): string | undefined };
 }
 
-/** Characters JSON.stringify would escape (and lone surrogates): rare, so tested before escaping. */
-// eslint-disable-next-line no-control-regex
-const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
-
-/** A JSON string literal for `s`, or `null`. The common case (nothing to escape) allocates one string. */
-export function jsonString(s: string | null | undefined): string {
-  if (s === null || s === undefined) return 'null';
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
-}
-
 /** Room reserved for a record besides its strings: constants (~330 bytes) and numbers (≤ 20 each). */
 const FIXED_BYTES = 640;
 
@@ -93,7 +83,7 @@ export class AccessLog {
 
   constructor(writer: LogWriter, pid: number, hostname: string) {
     this.#writer = writer;
-    this.#afterTime = Buffer.from(`,"pid":${pid},"hostname":${jsonString(hostname)},"req":{"method":`, 'utf8');
+    this.#afterTime = Buffer.from(`,"pid":${pid},"hostname":${JSON.stringify(hostname)},"req":{"method":`, 'utf8');
   }
 
   /**
@@ -155,5 +145,5 @@ export class AccessLog {
 
 /** `,"remoteAddress":"…","remotePort":…},"res":{"statusCode":` (the address comes from the OS: never escaped). */
 function addressFragment(address: readonly [string, number]): Uint8Array {
-  return Buffer.from(`,"remoteAddress":${jsonString(address[0])},"remotePort":${address[1]}},"res":{"statusCode":`, 'utf8');
+  return Buffer.from(`,"remoteAddress":${JSON.stringify(address[0])},"remotePort":${address[1]}},"res":{"statusCode":`, 'utf8');
 }

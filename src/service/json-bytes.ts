@@ -12,8 +12,6 @@
 /** The most bytes one UTF-16 unit can become: `\u001f` or a lone surrogate's `\udxxx`. */
 export const MAX_BYTES_PER_UNIT = 6;
 
-const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
-
 /** Bytes of an ASCII string (constant fragments, built once). */
 export function ascii(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s, 'latin1'));
@@ -39,69 +37,19 @@ export function putAscii(b: Uint8Array, p: number, s: string): number {
 }
 
 /** `s` as the inside of a JSON string literal (no quotes), UTF-8. */
-export function putString(b: Uint8Array, p: number, s: string): number {
+function putString(b: Buffer, p: number, s: string): number {
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) b[p++] = c;
-    else return putRest(b, p, s, i);
+    // The rare rest (an escape, a non-ASCII character): JSON.stringify's escapes, UTF-8 encoded.
+    else return p + b.write(JSON.stringify(s.slice(i)).slice(1, -1), p, 'utf8');
   }
   return p;
-}
-
-/** `putString` from index `i` on, where the first character that is not plain ASCII is. */
-function putRest(b: Uint8Array, p: number, s: string, i: number): number {
-  const n = s.length;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c !== 0x22 && c !== 0x5c && c < 0x80) {
-      b[p++] = c;
-    } else if (c < 0x80) {
-      b[p++] = 0x5c;
-      if (c === 0x22 || c === 0x5c) b[p++] = c;
-      else if (c === 0x08) b[p++] = 0x62;
-      else if (c === 0x0c) b[p++] = 0x66;
-      else if (c === 0x0a) b[p++] = 0x6e;
-      else if (c === 0x0d) b[p++] = 0x72;
-      else if (c === 0x09) b[p++] = 0x74;
-      else p = putUnicodeEscape(b, p, c);
-    } else if (c < 0x800) {
-      b[p++] = 0xc0 | (c >> 6);
-      b[p++] = 0x80 | (c & 0x3f);
-    } else if (c < 0xd800 || c > 0xdfff) {
-      b[p++] = 0xe0 | (c >> 12);
-      b[p++] = 0x80 | ((c >> 6) & 0x3f);
-      b[p++] = 0x80 | (c & 0x3f);
-    } else {
-      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-        const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        b[p++] = 0xf0 | (cp >> 18);
-        b[p++] = 0x80 | ((cp >> 12) & 0x3f);
-        b[p++] = 0x80 | ((cp >> 6) & 0x3f);
-        b[p++] = 0x80 | (cp & 0x3f);
-        i++;
-      } else {
-        b[p++] = 0x5c;
-        p = putUnicodeEscape(b, p, c);
-      }
-    }
-  }
-  return p;
-}
-
-/** `uXXXX` (lower-case hex, as JSON.stringify writes it); the backslash is already written. */
-function putUnicodeEscape(b: Uint8Array, p: number, c: number): number {
-  b[p] = 0x75;
-  b[p + 1] = HEX[(c >> 12) & 15]!;
-  b[p + 2] = HEX[(c >> 8) & 15]!;
-  b[p + 3] = HEX[(c >> 4) & 15]!;
-  b[p + 4] = HEX[c & 15]!;
-  return p + 5;
 }
 
 /** `"s"`, or `null` for null/undefined. */
-export function putJsonString(b: Uint8Array, p: number, s: string | null | undefined): number {
+export function putJsonString(b: Buffer, p: number, s: string | null | undefined): number {
   if (s === null || s === undefined) return putNull(b, p);
   b[p] = 0x22;
   p = putString(b, p + 1, s);

@@ -35,7 +35,7 @@ export interface LifecycleOptions {
 }
 
 /** The listeners' side of the shutdown: drain them all, count what had to be cut. */
-export function serverSteps(servers: readonly ServiceServer[], log: Logger, shutdownTimeoutMs: number): ShutdownSteps {
+function serverSteps(servers: readonly ServiceServer[], log: Logger, shutdownTimeoutMs: number): ShutdownSteps {
   const open = (): number => servers.reduce((n, s) => n + s.activeConnections, 0);
   return {
     async drain(): Promise<DrainFailure | null> {

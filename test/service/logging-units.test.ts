@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { TraceContext } from '../../src/http/trace-context.js';
-import { AccessLog, type AccessFields, jsonString } from '../../src/service/access-log.js';
+import { AccessLog, type AccessFields } from '../../src/service/access-log.js';
 import { LogWriter } from '../../src/service/log-writer.js';
 import { isWellFormedRequestId, RequestIdGenerator } from '../../src/service/request-id.js';
 
@@ -17,27 +17,6 @@ function tempFile(): { path: string; fd: number } {
 const TRACE = new TraceContext('4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', '01', 'b7ad6b7169203331');
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-describe('jsonString', () => {
-  it('quotes plain strings and maps null/undefined to null', () => {
-    expect(jsonString('GET')).toBe('"GET"');
-    expect(jsonString('')).toBe('""');
-    expect(jsonString(null)).toBe('null');
-    expect(jsonString(undefined)).toBe('null');
-  });
-
-  it('agrees with JSON.stringify on every string', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (s) => {
-        expect(jsonString(s)).toBe(JSON.stringify(s));
-      }),
-      { numRuns: 2000 },
-    );
-    for (const s of ['a"b', 'a\\b', 'tab\there', 'nl\n', '\u0000', '\ud800', 'ÿé€😀', '\u007f']) {
-      expect(JSON.parse(jsonString(s))).toBe(s);
-    }
-  });
-});
 
 describe('AccessLog', () => {
   const fields = (over: Partial<AccessFields> = {}): AccessFields => ({
