@@ -21,6 +21,31 @@ import '../socketserver/buffer-slice.js';
 const MAX_FUTURE_LENGTH = 512;
 const ZERO_TRACE = '00000000000000000000000000000000';
 const ZERO_SPAN = '0000000000000000';
+/** ASCII codes of the hex digits. */
+const HEX_DIGITS = new Uint8Array([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
+
+/** `n` bytes of `src` from `at` as lower-case hex into `b` at `p`; returns the position after them. */
+function putHex(b: Uint8Array, p: number, src: Uint8Array, at: number, n: number): number {
+  for (let i = at; i < at + n; i++) {
+    const v = src[i]!;
+    b[p++] = HEX_DIGITS[v >> 4]!;
+    b[p++] = HEX_DIGITS[v & 15]!;
+  }
+  return p;
+}
+
+/** An ASCII string's characters into `b` at `p`. */
+function putLatin1(b: Uint8Array, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+  return p;
+}
+
+/** True when `n` bytes of `src` from `at` are all zero. */
+function allZero(src: Uint8Array, at: number, n: number): boolean {
+  let v = 0;
+  for (let i = at; i < at + n; i++) v |= src[i]!;
+  return v === 0;
+}
 
 /** `traceparent`'s fields, when valid. */
 export interface Traceparent {
@@ -100,27 +125,67 @@ export function parseTracestate(values: readonly string[]): string | null {
  *   call to another service carries, so that service's records show the same trace id).
  */
 export class TraceContext {
-  /** 32 lower-case hex digits. */
-  readonly traceId: string;
-  /** This request's span: 16 lower-case hex digits. */
-  readonly spanId: string;
   /** 2 lower-case hex digits; `01`: sampled. */
   readonly traceFlags: string;
   /** The caller's span id from a valid `traceparent`, else null (this request started the trace). */
   readonly parentId: string | null;
   readonly #rawState: string | null;
   #state: string | null | undefined;
+  #traceId: string | null;
+  #spanId: string | null;
+  /**
+   * A fresh trace's ids as 24 random bytes (trace id, then span id) at `#at`, turned into hex
+   * only when asked for (`traceId`, `spanId`) or written as bytes (`putTraceId`, `putSpanId`).
+   * Issue 16: the service writes every request's ids into its access record and exemplar but
+   * rarely needs them as strings; the two hex strings per request cost 0.6–0.7 µs of server CPU
+   * per pipelined request end to end (docs/performance.md). The bytes are never overwritten: a
+   * refill of {@link TraceIds}' pool takes a new buffer.
+   */
+  #bytes: Buffer | null = null;
+  #at = 0;
 
   /**
    * @param rawTraceState the incoming `tracestate` field values joined by `,` (validated on
    *   first use of `traceState`), or null
    */
   constructor(traceId: string, spanId: string, traceFlags: string, parentId: string | null, rawTraceState: string | null = null) {
-    this.traceId = traceId;
-    this.spanId = spanId;
+    this.#traceId = traceId;
+    this.#spanId = spanId;
     this.traceFlags = traceFlags;
     this.parentId = parentId;
     this.#rawState = rawTraceState;
+  }
+
+  /** A fresh trace whose ids are `bytes[at, at + 24)` (checked not all zero by the caller); flags `01`. */
+  static fromBytes(bytes: Buffer, at: number): TraceContext {
+    const t = new TraceContext('', '', '01', null, null);
+    t.#traceId = null;
+    t.#spanId = null;
+    t.#bytes = bytes;
+    t.#at = at;
+    return t;
+  }
+
+  /** 32 lower-case hex digits. */
+  get traceId(): string {
+    return (this.#traceId ??= this.#bytes!.hexSlice(this.#at, this.#at + 16));
+  }
+
+  /** This request's span: 16 lower-case hex digits. */
+  get spanId(): string {
+    return (this.#spanId ??= this.#bytes!.hexSlice(this.#at + 16, this.#at + 24));
+  }
+
+  /** Writes `traceId`'s 32 characters into `b` at `p` (ASCII); returns the position after them. */
+  putTraceId(b: Uint8Array, p: number): number {
+    const bytes = this.#bytes;
+    return bytes !== null ? putHex(b, p, bytes, this.#at, 16) : putLatin1(b, p, this.#traceId!);
+  }
+
+  /** Writes `spanId`'s 16 characters into `b` at `p` (ASCII); returns the position after them. */
+  putSpanId(b: Uint8Array, p: number): number {
+    const bytes = this.#bytes;
+    return bytes !== null ? putHex(b, p, bytes, this.#at + 16, 8) : putLatin1(b, p, this.#spanId!);
   }
 
   /** True when the sampled flag is set. */
@@ -157,23 +222,30 @@ export class TraceContext {
 const POOL_BYTES = 16_384;
 
 /**
- * Random trace and span ids, cheap enough for every request: one `randomFillSync` per 16 KiB (`POOL_BYTES`),
- * then one native hex conversion per id. Measured on this machine (node 20, best of 5 × 1e6,
- * two runs on a busy VM; bench/micro/trace-ids.mjs): a span id 71–95 ns,
- * against 110–119 ns for `toString('hex', …)`, 111–206 ns for a lookup table of hex pairs and
- * 236–435 ns for `crypto.randomUUID()`.
+ * Random trace and span ids, cheap enough for every request: one `randomFillSync` per 16 KiB (`POOL_BYTES`).
+ * A fresh trace keeps its 24 bytes as they are (`TraceContext.fromBytes`): hex only if asked for.
+ * An id asked for as text on its own (`traceId()`, `spanId()`) is one native hex conversion.
+ * Measured on this machine (node 20, best of 5 × 1e6, two runs on a busy VM;
+ * bench/micro/trace-ids.mjs): a span id 71–95 ns, against 110–119 ns for `toString('hex', …)`,
+ * 111–206 ns for a lookup table of hex pairs and 236–435 ns for `crypto.randomUUID()`.
  */
 export class TraceIds {
-  readonly #pool = Buffer.allocUnsafe(POOL_BYTES);
+  #pool = Buffer.allocUnsafeSlow(POOL_BYTES);
   #offset = POOL_BYTES;
 
-  #hex(bytes: number): string {
+  /** The offset of `bytes` fresh random bytes in `#pool`. A refill takes a new buffer: earlier contexts keep theirs. */
+  #take(bytes: number): number {
     if (this.#offset + bytes > POOL_BYTES) {
-      randomFillSync(this.#pool);
+      this.#pool = randomFillSync(Buffer.allocUnsafeSlow(POOL_BYTES));
       this.#offset = 0;
     }
     const at = this.#offset;
     this.#offset = at + bytes;
+    return at;
+  }
+
+  #hex(bytes: number): string {
+    const at = this.#take(bytes);
     return this.#pool.hexSlice(at, at + bytes);
   }
 
@@ -192,16 +264,14 @@ export class TraceIds {
   }
 
   /**
-   * A fresh trace: its trace id and span id cut from one hex conversion of 24 random bytes
-   * (two slices of one string). Issue 16: a fresh context 165–167 ns with two conversions,
-   * 150–154 ns with one (trace-context.mjs, 3 A/B runs).
+   * A fresh trace: 24 random bytes, its trace id and span id, kept as bytes until someone asks
+   * for them as text (`TraceContext.fromBytes`).
    */
   #fresh(): TraceContext {
-    const ids = this.#hex(24);
-    const traceId = ids.slice(0, 32);
-    const spanId = ids.slice(32);
-    if (traceId === ZERO_TRACE || spanId === ZERO_SPAN) return new TraceContext(this.traceId(), this.spanId(), '01', null, null);
-    return new TraceContext(traceId, spanId, '01', null, null);
+    const at = this.#take(24);
+    const pool = this.#pool;
+    if (allZero(pool, at, 16) || allZero(pool, at + 16, 8)) return new TraceContext(this.traceId(), this.spanId(), '01', null, null);
+    return TraceContext.fromBytes(pool, at);
   }
 
   /**

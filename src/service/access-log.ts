@@ -57,19 +57,45 @@ export interface AccessFragmentSlot {
 }
 
 const LEVEL_TIME = ascii('{"level":30,"time":');
-const URL = ascii(',"url":');
-const ROUTE = ascii('},"route":');
-const RESPONSE_TIME = ascii(',"responseTime":');
 const BYTES_SENT = ascii(',"bytesSent":');
 const BYTES_RECEIVED = ascii(',"bytesReceived":');
-const HTTP_VERSION = ascii(',"httpVersion":');
-const USER_AGENT = ascii(',"userAgent":');
 const REFERER = ascii(',"referer":');
 const REQUEST_ID = ascii(',"requestId":"');
 const TRACE_ID = ascii('","trace_id":"');
 const SPAN_ID = ascii('","span_id":"');
 const TRACE_FLAGS = ascii('","trace_flags":"');
 const END = ascii('","msg":"request completed"}\n');
+/** Most entries per fragment cache (methods, routes, versions): past it, fragments are built per record. */
+const MAX_FRAGMENTS = 1024;
+/** How often the wall clock is read again for the records' `time` (ms of the monotonic clock). */
+const CLOCK_ANCHOR_MS = 1000;
+
+/**
+ * The record's bytes around one value that repeats (a method, a route, a version): `before`, the
+ * value as a JSON string, `after`, built once per distinct value and kept (up to
+ * {@link MAX_FRAGMENTS}). Issue 16: three string copies with escaping and six fragment copies
+ * fewer per record.
+ */
+class Fragments {
+  readonly #before: string;
+  readonly #after: string;
+  readonly #byValue = new Map<string, Uint8Array>();
+
+  constructor(before: string, after: string) {
+    this.#before = before;
+    this.#after = after;
+  }
+
+  get(value: string | null): Uint8Array {
+    const key = value ?? '\0null';
+    let bytes = this.#byValue.get(key);
+    if (bytes === undefined) {
+      bytes = Buffer.from(`${this.#before}${JSON.stringify(value)}${this.#after}`, 'utf8');
+      if (this.#byValue.size < MAX_FRAGMENTS) this.#byValue.set(key, bytes);
+    }
+    return bytes;
+  }
+}
 
 /**
  * Writes access records for one process, each serialised straight into the {@link LogWriter}'s
@@ -78,64 +104,86 @@ const END = ascii('","msg":"request completed"}\n');
  */
 export class AccessLog {
   readonly #writer: LogWriter;
-  /** `,"pid":…,"hostname":…,"req":{"method":` — constant per process, built once. */
-  readonly #afterTime: Uint8Array;
+  /** `,"pid":…,"hostname":…,"req":{"method":"GET","url":` per method. */
+  readonly #methods: Fragments;
+  /** `},"route":"…","responseTime":` per route. */
+  readonly #routes: Fragments;
+  /** `,"httpVersion":"HTTP/1.1","userAgent":` per version (`null` for a request refused before its request line). */
+  readonly #versions: Fragments;
+  /** `Date.now() - performance.now()` when last read (`#anchoredAt`, monotonic ms). */
+  #clockOffset = 0;
+  #anchoredAt = -Infinity;
 
   constructor(writer: LogWriter, pid: number, hostname: string) {
     this.#writer = writer;
-    this.#afterTime = Buffer.from(`,"pid":${pid},"hostname":${JSON.stringify(hostname)},"req":{"method":`, 'utf8');
+    this.#methods = new Fragments(`,"pid":${pid},"hostname":${JSON.stringify(hostname)},"req":{"method":`, ',"url":');
+    this.#routes = new Fragments('},"route":', ',"responseTime":');
+    this.#versions = new Fragments(',"httpVersion":', ',"userAgent":');
   }
 
   /**
-   * Records a finished request. A request refused before its request line was understood
-   * (`command` empty) has `method`, `url`, `userAgent` and `referer` null: the handler's fields
-   * still describe the previous request on the connection. `requestId` must be well formed
-   * (`request-id.ts`); `route` is the metrics' `route` label (a table pattern, `unmatched` or
-   * `unrouted`); `trace` gives `trace_id`, `span_id`, `trace_flags` (hex, never escaped).
+   * Records a finished request that ended at `endedAt` (`performance.now()`; the record's `time`
+   * is that instant on the wall clock, which is read once a second rather than per record: within
+   * a millisecond of pino's `Date.now()`, and never more than a second behind a clock step).
+   * A request refused before its request line was understood (`command` empty) has `method`,
+   * `url`, `userAgent` and `referer` null: the handler's fields still describe the previous
+   * request on the connection. `requestId` must be well formed (`request-id.ts`), or a generated
+   * id's number, written after `idPrefix` (its generator's `prefixBytes`: no string is made for
+   * it); `route` is the metrics' `route` label (a table pattern, `unmatched` or `unrouted`);
+   * `trace` gives `trace_id`, `span_id`, `trace_flags` (hex, never escaped).
    */
-  write(h: AccessFields & AccessFragmentSlot, responseTimeMs: number, requestId: string, route: string, trace: TraceContext): void {
+  write(
+    h: AccessFields & AccessFragmentSlot,
+    endedAt: number,
+    responseTimeMs: number,
+    requestId: string | number,
+    idPrefix: Uint8Array,
+    route: string,
+    trace: TraceContext,
+  ): void {
     const known = h.command !== null && h.command !== '';
-    const method = known ? h.command : null;
     const url = known ? h.path : null;
     const agent = known ? h.headers.get('user-agent') : undefined;
     const referer = known ? h.headers.get('referer') : undefined;
     const version = h.requestVersion;
     const status = h.statusCode;
     const address = h[ADDRESS_FRAGMENT] ?? (h[ADDRESS_FRAGMENT] = addressFragment(h.clientAddress));
+    const methodBytes = this.#methods.get(known ? h.command : null);
+    const routeBytes = this.#routes.get(route);
+    const versionBytes = this.#versions.get(version === '' ? null : version);
+    if (endedAt - this.#anchoredAt >= CLOCK_ANCHOR_MS) {
+      const now = performance.now();
+      this.#clockOffset = Date.now() - now;
+      this.#anchoredAt = now;
+    }
     const w = this.#writer;
-    const strings = (method?.length ?? 0) + (url?.length ?? 0) + (agent?.length ?? 0) + (referer?.length ?? 0) + version.length + route.length + requestId.length;
-    w.reserve(FIXED_BYTES + this.#afterTime.length + address.length + MAX_BYTES_PER_UNIT * strings);
+    const strings = (url?.length ?? 0) + (agent?.length ?? 0) + (referer?.length ?? 0) + (typeof requestId === 'string' ? requestId.length : 0);
+    w.reserve(FIXED_BYTES + methodBytes.length + routeBytes.length + versionBytes.length + address.length + idPrefix.length + MAX_BYTES_PER_UNIT * strings);
     const b = w.bytes;
     let p = putBytes(b, w.length, LEVEL_TIME);
-    p = putNumber(b, p, Date.now());
-    p = putBytes(b, p, this.#afterTime);
-    p = putJsonString(b, p, method);
-    p = putBytes(b, p, URL);
+    p = putNumber(b, p, Math.round(endedAt + this.#clockOffset));
+    p = putBytes(b, p, methodBytes);
     p = putJsonString(b, p, url);
     p = putBytes(b, p, address);
     p = status === null ? putNull(b, p) : putNumber(b, p, status);
-    p = putBytes(b, p, ROUTE);
-    p = putJsonString(b, p, route);
-    p = putBytes(b, p, RESPONSE_TIME);
+    p = putBytes(b, p, routeBytes);
     p = putMillis(b, p, responseTimeMs);
     p = putBytes(b, p, BYTES_SENT);
     p = putNumber(b, p, h.bytesSent);
     p = putBytes(b, p, BYTES_RECEIVED);
     p = putNumber(b, p, h.bytesReceived);
-    p = putBytes(b, p, HTTP_VERSION);
-    p = putJsonString(b, p, version === '' ? null : version);
-    p = putBytes(b, p, USER_AGENT);
+    p = putBytes(b, p, versionBytes);
     p = putJsonString(b, p, agent);
     p = putBytes(b, p, REFERER);
     p = putJsonString(b, p, referer);
     // Not escaped, as they cannot need it: the id is well formed or generated, the trace
     // fields are lower-case hex (`trace-context.ts` checks what it takes from a request).
     p = putBytes(b, p, REQUEST_ID);
-    p = putAscii(b, p, requestId);
+    p = typeof requestId === 'string' ? putAscii(b, p, requestId) : putNumber(b, putBytes(b, p, idPrefix), requestId);
     p = putBytes(b, p, TRACE_ID);
-    p = putAscii(b, p, trace.traceId);
+    p = trace.putTraceId(b, p);
     p = putBytes(b, p, SPAN_ID);
-    p = putAscii(b, p, trace.spanId);
+    p = trace.putSpanId(b, p);
     p = putBytes(b, p, TRACE_FLAGS);
     p = putAscii(b, p, trace.traceFlags);
     w.length = putBytes(b, p, END);

@@ -59,14 +59,20 @@ export interface Series {
   readonly exemplars: BucketExemplars;
 }
 
+/** What an exemplar keeps of a request's trace context (`TraceContext`). */
+export interface ExemplarTrace {
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
 /**
  * The latest request seen in each duration bucket of one series: its trace and span id, its
  * duration and when it ended (`performance.now()`; turned into wall-clock time once, at the
  * first scrape that shows it, so every scrape gives the same timestamp).
  */
 export interface BucketExemplars {
-  readonly traceId: Array<string | null>;
-  readonly spanId: Array<string | null>;
+  /** The request's trace ids, read as text only at scrape time (a fresh trace's are bytes until then). */
+  readonly trace: Array<ExemplarTrace | null>;
   readonly seconds: Float64Array;
   readonly endedAt: Float64Array;
   /** Wall-clock milliseconds of `endedAt`, or NaN until a scrape computes it. */
@@ -189,15 +195,16 @@ export class RequestStats {
    * Keeps the request just given to `observe()` as its duration bucket's exemplar (the latest
    * one wins). `endedAt` is the `performance.now()` of the request's end: a clock read the
    * caller has already made (a `Date.now()` here would add 37–70 ns per request on this
-   * machine, bench/micro/trace-ids.mjs). Four stores, no allocation.
+   * machine, bench/micro/trace-ids.mjs). Four stores, no allocation: `trace` is kept as it is,
+   * and its ids are read as text only when a scrape shows them (issue 16: a fresh trace's ids
+   * are bytes until then, docs/performance.md).
    */
-  exemplar(traceId: string, spanId: string, endedAt: number): void {
+  exemplar(trace: ExemplarTrace, endedAt: number): void {
     const series = this.#lastSeries;
     if (series === null) return;
     const e = series.exemplars;
     const b = this.#lastBucket;
-    e.traceId[b] = traceId;
-    e.spanId[b] = spanId;
+    e.trace[b] = trace;
     e.seconds[b] = this.#lastSeconds;
     e.endedAt[b] = endedAt;
     e.wallMs[b] = NaN;
@@ -228,8 +235,7 @@ export class RequestStats {
       route,
     };
     const exemplars: BucketExemplars = {
-      traceId: new Array<string | null>(ND).fill(null),
-      spanId: new Array<string | null>(ND).fill(null),
+      trace: new Array<ExemplarTrace | null>(ND).fill(null),
       seconds: new Float64Array(ND),
       endedAt: new Float64Array(ND),
       wallMs: new Float64Array(ND).fill(NaN),
@@ -259,10 +265,10 @@ export class RequestStats {
     const offset = Date.now() - performance.now();
     for (const { labels, exemplars: e } of this.#series) {
       for (let b = 0; b < ND; b++) {
-        const traceId = e.traceId[b];
-        if (traceId === null || traceId === undefined) continue;
+        const trace = e.trace[b];
+        if (trace === null || trace === undefined) continue;
         if (Number.isNaN(e.wallMs[b])) e.wallMs[b] = Math.round(e.endedAt[b]! + offset);
-        rows.push({ labels, le: b < DUR.length ? DUR[b]! : '+Inf', traceId, spanId: e.spanId[b]!, seconds: e.seconds[b]!, timestampMs: e.wallMs[b]! });
+        rows.push({ labels, le: b < DUR.length ? DUR[b]! : '+Inf', traceId: trace.traceId, spanId: trace.spanId, seconds: e.seconds[b]!, timestampMs: e.wallMs[b]! });
       }
     }
     return rows;

@@ -9,8 +9,10 @@
  *
  * Per request, in order: `parseRequest()` (counts the request in flight, forgets the previous
  * id) → the user's `do_X` → `sendResponse()` (adds `X-Request-Id`) → … → `logRequest()` once the
- * response is complete (metrics, then the access record). That path allocates the id string and
- * the access line, nothing else: no closures, no promises, no label objects.
+ * response is complete (metrics, then the access record). That path allocates the `X-Request-Id`
+ * line and the trace context object, nothing else: no closures, no promises, no label objects,
+ * no id strings (issue 16: a generated request id is a number until something asks for its
+ * text, a fresh trace's ids are bytes; the access record and the exemplar take them as such).
  *
  * Trace context: `this.traceContext` is the request's W3C trace context (`trace-context.ts`),
  * made on first use — by the access record at the latest — and forgotten with the request id.
@@ -24,13 +26,13 @@
 import type { Socket } from 'node:net';
 import { format } from 'node:util';
 import type { Logger } from 'pino';
-import type { BaseHTTPRequestHandler } from '../http/request-handler.js';
+import { APPEND_CHECKED_HEADERS, type BaseHTTPRequestHandler } from '../http/request-handler.js';
 import type { TraceContext, TraceIds } from '../http/trace-context.js';
 import { isRouteHandlerClass } from '../http/route-handler.js';
 import { doMethodNames, ServerSpan, type Tracing } from './otel.js';
 import type { Address } from '../socketserver/address.js';
 import { type AccessLog, ADDRESS_FRAGMENT } from './access-log.js';
-import type { RequestIdGenerator } from './request-id.js';
+import { isWellFormedRequestId, type RequestIdGenerator } from './request-id.js';
 import { type RequestStats, UNMATCHED_ROUTE, UNROUTED } from './request-stats.js';
 
 /** What the wrapper needs from the service; one per listener. */
@@ -91,6 +93,10 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
   const ownLogRequest = overrides(Base, 'logRequest');
   const ownLogError = overrides(Base, 'logError');
   const ownLogMessage = overrides(Base, 'logMessage');
+  // X-Request-Id goes straight into the header buffer (its value is generated or checked here)
+  // unless the class overrides sendHeader, which then sees it as before, or its copy of the
+  // library predates the hook.
+  const appendIdLine = !overrides(Base, 'sendHeader') && typeof (Base.prototype as unknown as Record<symbol, unknown>)[APPEND_CHECKED_HEADERS] === 'function';
   // The `route` label: a RouteHandler's matched pattern (one of its table's, so bounded), else
   // one fixed value. Decided once per class: a plain handler's own `route` field, if it has
   // one, never becomes a label.
@@ -100,7 +106,10 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     override protocolVersion = ctx.protocolVersion;
     /** The access record's bytes for this connection's address (`access-log.ts`), made on first use. */
     [ADDRESS_FRAGMENT]: Uint8Array | undefined = undefined;
+    /** The request's id as text: the client's, or a generated one once something asked for it. */
     #id: string | null = null;
+    /** The number of the request's generated id (`ids.take()`), or 0. */
+    #idNumber = 0;
     #trace: TraceContext | null = null;
     /** The request's OpenTelemetry span (only with `tracing`). */
     #span: ServerSpan | null = null;
@@ -142,11 +151,18 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     requestId(): string {
       let id = this.#id;
       if (id === null) {
-        // A request refused before its request line was understood has no headers of its own.
-        id = this.command ? ids.pick(this.headers.get('x-request-id')) : ids.next();
-        this.#id = id;
+        if (this.#idNumber === 0) this.#pickId();
+        id = this.#id ?? (this.#id = ids.format(this.#idNumber));
       }
       return id;
+    }
+
+    /** Keeps the client's well-formed X-Request-Id in `#id`, else takes a generated id's number. */
+    #pickId(): void {
+      // A request refused before its request line was understood has no headers of its own.
+      const incoming = this.command ? this.headers.get('x-request-id') : undefined;
+      if (incoming !== undefined && isWellFormedRequestId(incoming)) this.#id = incoming;
+      else this.#idNumber = ids.take();
     }
 
     override get traceContext(): TraceContext {
@@ -183,6 +199,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
 
     override parseRequest(): boolean | Promise<boolean> {
       this.#id = null;
+      this.#idNumber = 0;
       this.#trace = null;
       if (this.#span !== null) {
         // The previous request on this connection ended with no response at all (nothing logged).
@@ -198,7 +215,13 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
 
     override sendResponse(code: number, message?: string): void {
       super.sendResponse(code, message);
-      this.sendHeader('X-Request-Id', this.requestId());
+      if (appendIdLine) {
+        if (this.#id === null && this.#idNumber === 0) this.#pickId();
+        const id = this.#id;
+        this[APPEND_CHECKED_HEADERS](id !== null ? `X-Request-Id: ${id}\r\n` : ids.headerLine(this.#idNumber));
+      } else {
+        this.sendHeader('X-Request-Id', this.requestId());
+      }
       if (traceResponse) this.sendHeader('traceparent', this.traceContext.traceparent());
     }
 
@@ -226,12 +249,17 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
       const route = routed ? ((this as { route?: string | null }).route ?? UNMATCHED_ROUTE) : UNROUTED;
       stats.observe(this.command, this.statusCode, route, ms / 1000, this.bytesReceived, this.bytesSent);
       const trace = this.traceContext;
-      stats.exemplar(trace.traceId, trace.spanId, end);
+      stats.exemplar(trace, end);
       if (this.rejectReason !== null) stats.reject(this.rejectReason);
-      if (access !== null) access.write(this, ms, this.requestId(), route, trace);
+      if (access !== null) {
+        // The generated id goes into the record as its number (no string is made for it).
+        if (this.#id === null && this.#idNumber === 0) this.#pickId();
+        access.write(this, end, ms, this.#id ?? this.#idNumber, ids.prefixBytes, route, trace);
+      }
       if (this.#pendingError !== null) this.#logPendingError();
       if (ownLogRequest) super.logRequest(code, size);
       this.#id = null;
+      this.#idNumber = 0;
       this.#trace = null;
     }
 
@@ -283,7 +311,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
  * True when `Base` or one of its ancestors below the library's handler base defines `name`
  * (the base is the prototype that owns `handleOneRequest`, whichever copy of the library).
  */
-function overrides(Base: HandlerClass, name: 'logRequest' | 'logError' | 'logMessage'): boolean {
+function overrides(Base: HandlerClass, name: 'logRequest' | 'logError' | 'logMessage' | 'sendHeader'): boolean {
   for (let proto: object | null = Base.prototype; proto !== null; proto = Object.getPrototypeOf(proto)) {
     if (Object.hasOwn(proto, 'handleOneRequest')) return false;
     if (Object.hasOwn(proto, name)) return true;

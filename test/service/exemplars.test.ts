@@ -28,7 +28,7 @@ function exemplars(text: string): Array<{ labels: string; traceId: string; spanI
 function record(m: ServiceMetrics, status: number, seconds: number, traceId: string, spanId = '00f067aa0ba902b7'): void {
   const stats = m.listener('AppHandler');
   stats.observe('GET', status, 'unrouted', seconds, 80, 100);
-  stats.exemplar(traceId, spanId, performance.now());
+  stats.exemplar({ traceId, spanId }, performance.now());
 }
 
 describe('exemplars in process', () => {

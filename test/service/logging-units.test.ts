@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { TraceContext } from '../../src/http/trace-context.js';
+import { TraceContext, TraceIds } from '../../src/http/trace-context.js';
 import { AccessLog, type AccessFields } from '../../src/service/access-log.js';
 import { LogWriter } from '../../src/service/log-writer.js';
 import { isWellFormedRequestId, RequestIdGenerator } from '../../src/service/request-id.js';
@@ -15,6 +15,8 @@ function tempFile(): { path: string; fd: number } {
 }
 
 const TRACE = new TraceContext('4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', '01', 'b7ad6b7169203331');
+/** No generated-id prefix: these records are given their id as a string. */
+const EMPTY_PREFIX = new Uint8Array(0);
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -34,7 +36,7 @@ describe('AccessLog', () => {
   function line(f: AccessFields, ms = 1.23456): string {
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
-    new AccessLog(writer, 42, 'host"x').write(f, ms, 'id-1', '/a/:b', TRACE);
+    new AccessLog(writer, 42, 'host"x').write(f, performance.now(), ms, 'id-1', EMPTY_PREFIX, '/a/:b', TRACE);
     expect(readFileSync(path, 'utf8')).toBe(''); // formatted and written at the end of the turn
     writer.flushSync();
     const text = readFileSync(path, 'utf8');
@@ -47,10 +49,10 @@ describe('AccessLog', () => {
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
     const log = new AccessLog(writer, 1, 'h');
-    log.write(fields(), 1, 'a', 'unrouted', TRACE);
-    log.write(fields({ path: '/b' }), 1, 'b', 'unrouted', TRACE);
+    log.write(fields(), performance.now(), 1, 'a', EMPTY_PREFIX, 'unrouted', TRACE);
+    log.write(fields({ path: '/b' }), performance.now(), 1, 'b', EMPTY_PREFIX, 'unrouted', TRACE);
     writer.write('{"msg":"other"}\n'); // e.g. a pino line: the waiting records go first
-    log.write(fields({ path: '/c' }), 1, 'c', 'unrouted', TRACE);
+    log.write(fields({ path: '/c' }), performance.now(), 1, 'c', EMPTY_PREFIX, 'unrouted', TRACE);
     expect(readFileSync(path, 'utf8')).toBe('');
     await nextTurn();
     const ids = readFileSync(path, 'utf8')
@@ -65,7 +67,7 @@ describe('AccessLog', () => {
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
     const log = new AccessLog(writer, 1, 'h');
-    for (let i = 0; i < 1000; i++) log.write(fields(), 1, `r${i}`, 'unrouted', TRACE);
+    for (let i = 0; i < 1000; i++) log.write(fields(), performance.now(), 1, `r${i}`, EMPTY_PREFIX, 'unrouted', TRACE);
     const early = readFileSync(path).length;
     expect(early).toBeGreaterThanOrEqual(65_536);
     writer.flushSync();
@@ -146,6 +148,89 @@ describe('AccessLog', () => {
     expect(Object.keys(ours)).toEqual(Object.keys(theirs));
     expect(ours).toEqual(theirs);
     expect(Math.abs((ours.time as number) - Date.now())).toBeLessThan(5000);
+  });
+
+  it('writes the bytes pino writes for any method, route, version, request id and trace, one AccessLog across records', () => {
+    // One AccessLog for every run, so its per-value fragments (method, route, version) are built
+    // on first sight and reused after; ids come as strings or as generated numbers, traces as
+    // strings or as a fresh trace's bytes.
+    const pinoLines: string[] = [];
+    const logger = pino({ base: { pid: 42, hostname: 'host"x' }, timestamp: () => ',"time":1732780000000' }, { write: (s: string) => pinoLines.push(s) });
+    const { path, fd } = tempFile();
+    const writer = new LogWriter(fd);
+    const log = new AccessLog(writer, 42, 'host"x');
+    const gen = new RequestIdGenerator();
+    const traces = new TraceIds();
+    let done = 0;
+    const method = fc.oneof(fc.constantFrom('GET', 'POST', 'HEAD'), fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}$/));
+    const route = fc.oneof(fc.constantFrom('unrouted', 'unmatched', '/users/:id'), fc.string({ unit: 'binary', maxLength: 30 }));
+    const version = fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/0.9', '');
+    const id = fc.oneof(fc.integer({ min: 1, max: 2 ** 40 }), fc.stringMatching(/^[A-Za-z0-9._:-]{1,20}$/));
+    fc.assert(
+      fc.property(method, route, version, id, fc.boolean(), (m, r, v, rid, fresh) => {
+        const trace = fresh ? traces.contextFor(null) : TRACE;
+        log.write(fields({ command: m, requestVersion: v }), performance.now(), 2.5, rid, gen.prefixBytes, r, trace);
+        writer.flushSync();
+        const lines = readFileSync(path, 'utf8').split('\n');
+        const ours = lines[done++]!.replace(/"time":\d+/, '"time":1732780000000');
+        logger.info(
+          {
+            req: { method: m, url: '/a?b="c"', remoteAddress: '::1', remotePort: 5000 },
+            res: { statusCode: 200 },
+            route: r,
+            responseTime: 2.5,
+            bytesSent: 120,
+            bytesReceived: 80,
+            httpVersion: v === '' ? null : v,
+            userAgent: 'ua/1',
+            referer: null,
+            requestId: typeof rid === 'number' ? gen.format(rid) : rid,
+            trace_id: trace.traceId,
+            span_id: trace.spanId,
+            trace_flags: '01',
+          },
+          'request completed',
+        );
+        expect(ours).toBe(`${pinoLines.pop()!.replace('"responseTime":2.5', '"responseTime":2.500')}`.replace(/\n$/, ''));
+      }),
+      { numRuns: 400 },
+    );
+    closeSync(fd);
+  });
+
+  it('keeps writing correct records past its fragment caches (1024 distinct routes)', () => {
+    const { path, fd } = tempFile();
+    const writer = new LogWriter(fd);
+    const log = new AccessLog(writer, 1, 'h');
+    for (let i = 0; i < 1100; i++) log.write(fields(), performance.now(), 1, 'a', EMPTY_PREFIX, `/r/${i}`, TRACE);
+    writer.flushSync();
+    const routes = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { route: string }).route);
+    expect(routes).toEqual(Array.from({ length: 1100 }, (_, i) => `/r/${i}`));
+    closeSync(fd);
+  });
+
+  it("stamps each record with the wall-clock time of the request's end", () => {
+    const { path, fd } = tempFile();
+    const writer = new LogWriter(fd);
+    const log = new AccessLog(writer, 1, 'h');
+    const before = Date.now();
+    log.write(fields(), performance.now(), 1, 'a', EMPTY_PREFIX, 'unrouted', TRACE);
+    const after = Date.now();
+    // The end 5 s ago: the clock read once a second still maps it to its own instant.
+    log.write(fields(), performance.now() - 5000, 1, 'b', EMPTY_PREFIX, 'unrouted', TRACE);
+    writer.flushSync();
+    const [a, b] = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { time: number }).time);
+    // Within a millisecond: Date.now() is whole milliseconds.
+    expect(a).toBeGreaterThanOrEqual(before - 1);
+    expect(a).toBeLessThanOrEqual(after + 1);
+    expect(Math.abs(b! - (a! - 5000))).toBeLessThanOrEqual(2);
+    closeSync(fd);
   });
 
   it('nulls what a refused request cannot know', () => {
@@ -233,5 +318,46 @@ describe('request ids', () => {
     expect(a.pick('keep.me')).toBe('keep.me');
     expect(a.pick('drop me')).toBe(`${a.prefix}3`);
     expect(a.pick(undefined)).toBe(`${a.prefix}4`);
+  });
+
+  it('formats every number as prefix + decimal, in order or not, and its X-Request-Id line', () => {
+    const g = new RequestIdGenerator('abcdefgh');
+    const seen: number[] = [];
+    // In order across the thousands (the cached bases), then numbers from earlier and later thousands.
+    for (let n = 1; n <= 3500; n++) seen.push(n);
+    seen.push(1999, 1000, 999, 10_000, 10_999, 2 ** 31 + 7, 2 ** 40, 4321, 42);
+    for (const n of seen) {
+      expect(g.format(n)).toBe(`abcdefgh-${n}`);
+      expect(g.headerLine(n)).toBe(`X-Request-Id: abcdefgh-${n}\r\n`);
+    }
+    expect(Buffer.from(g.prefixBytes).toString('latin1')).toBe('abcdefgh-');
+    const h = new RequestIdGenerator('abcdefgh');
+    expect([h.take(), h.take(), h.next()]).toEqual([1, 2, 'abcdefgh-3']);
+  });
+});
+
+describe('trace ids as bytes', () => {
+  it("keeps a fresh trace's ids when the random pool is refilled, and writes them as its strings read", () => {
+    const traces = new TraceIds();
+    const first = traces.contextFor(null);
+    const early = Buffer.alloc(48);
+    first.putSpanId(early, first.putTraceId(early, 0));
+    // 682 fresh traces per 16 KiB pool: several refills.
+    const later = Array.from({ length: 5000 }, () => traces.contextFor(null));
+    expect(first.traceId + first.spanId).toBe(early.toString('latin1'));
+    expect(first.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(first.spanId).toMatch(/^[0-9a-f]{16}$/);
+    const ids = new Set(later.map((t) => t.traceId));
+    expect(ids.size).toBe(5000);
+    for (const t of [...later.slice(0, 3), later[4999]!]) {
+      const b = Buffer.alloc(48);
+      t.putSpanId(b, t.putTraceId(b, 0));
+      expect(b.toString('latin1')).toBe(t.traceId + t.spanId);
+      expect(t.traceparent()).toBe(`00-${t.traceId}-${t.spanId}-01`);
+    }
+    // A context built from strings writes them as they are.
+    const b = Buffer.alloc(48);
+    TRACE.putSpanId(b, TRACE.putTraceId(b, 0));
+    expect(b.toString('latin1')).toBe('4bf92f3577b34da6a3ce929d0e0e4736' + '00f067aa0ba902b7');
   });
 });

@@ -121,6 +121,46 @@ describe('access records', () => {
     expect(ids.slice(1).every((id) => GENERATED_ID.test(id))).toBe(true);
   });
 
+  it('gives each response the X-Request-Id its record has, generated ids in sequence past the thousands', async () => {
+    // Issue 16: generated ids are written from a cached per-thousand base and a three-digit table
+    // (request-id.ts), and the access record writes the number itself: both must agree.
+    child = await startService({ HANDLER_MODULE: HANDLER });
+    const c = await RawClient.connect(child.appPort);
+    const N = 2100;
+    const ids: string[] = [];
+    for (let i = 0; i < N; i += 100) {
+      for (let j = 0; j < 100; j++) get(c, child.appPort, i + j === 1500 ? '/ok?own' : `/ok?i=${i + j}`, i + j === 1500 ? { 'X-Request-Id': 'own.id' } : {});
+      for (let j = 0; j < 100; j++) ids.push((await c.response()).headers['x-request-id']!);
+    }
+    c.close();
+    await child.waitFor(() => child!.access().length === N);
+    expect(child.access().map((r) => r.requestId)).toEqual(ids);
+    expect(ids[1500]).toBe('own.id');
+    const generated = ids.filter((_, k) => k !== 1500);
+    const prefix = generated[0]!.slice(0, 9);
+    const first = Number(generated[0]!.slice(9));
+    expect(generated).toEqual(generated.map((_, k) => `${prefix}${first + k}`));
+    expect(generated.every((id) => GENERATED_ID.test(id))).toBe(true);
+  });
+
+  it('answers an HTTP/0.9 request with the body alone, and logs its id', async () => {
+    child = await startService({ HANDLER_MODULE: HANDLER });
+    const c = await RawClient.connect(child.appPort);
+    c.send('GET /ok\r\n');
+    expect(await c.waitClosed(5000)).toBe('close');
+    expect(c.text).toBe('ok\n');
+    const rec = await child.waitFor((x) => x.msg === 'request completed');
+    expect([rec.httpVersion, rec.requestId]).toEqual(['HTTP/0.9', expect.stringMatching(GENERATED_ID)]);
+  });
+
+  it('shows X-Request-Id to a handler that overrides sendHeader', async () => {
+    child = await startService({ HANDLER_MODULE: './test/fixtures/service/send-header-handler.mjs' });
+    const r = await request(child.appPort, 'GET', '/');
+    expect(r.headers['x-request-id']).toMatch(GENERATED_ID);
+    // The handler echoes the header names it was asked to send, in order, as its body.
+    expect(r.headers['x-seen']).toBe('Server,Date,X-Request-Id');
+  });
+
   it('does not log probes or /metrics unless ACCESS_LOG_PROBES is on', async () => {
     child = await startService();
     await request(child.metricsPort, 'GET', '/healthz');
