@@ -61,9 +61,14 @@ export interface Series {
 
 /** What an exemplar keeps of a request's trace context (`TraceContext`). */
 export interface ExemplarTrace {
-  readonly traceId: string;
-  readonly spanId: string;
+  /** Writes the 32 hex digits of the trace id into `b` at `p`; returns the position after them. */
+  putTraceId(b: Uint8Array, p: number): number;
+  /** Writes the 16 hex digits of the span id into `b` at `p`; returns the position after them. */
+  putSpanId(b: Uint8Array, p: number): number;
 }
+
+/** Bytes per bucket in `BucketExemplars.ids`: the trace id's 32 hex digits, then the span id's 16. */
+const ID_BYTES = 48;
 
 /**
  * The latest request seen in each duration bucket of one series: its trace and span id, its
@@ -71,8 +76,14 @@ export interface ExemplarTrace {
  * first scrape that shows it, so every scrape gives the same timestamp).
  */
 export interface BucketExemplars {
-  /** The request's trace ids, read as text only at scrape time (a fresh trace's are bytes until then). */
-  readonly trace: Array<ExemplarTrace | null>;
+  /**
+   * Per bucket, the request's trace id and span id as ASCII hex (`ID_BYTES` each), copied in
+   * and read as text only at scrape time: a fresh trace's ids are bytes until then (issue 16),
+   * and nothing here keeps the request's trace context (or its random pool) alive.
+   */
+  readonly ids: Uint8Array;
+  /** 1 where the bucket has an exemplar. */
+  readonly present: Uint8Array;
   readonly seconds: Float64Array;
   readonly endedAt: Float64Array;
   /** Wall-clock milliseconds of `endedAt`, or NaN until a scrape computes it. */
@@ -195,16 +206,17 @@ export class RequestStats {
    * Keeps the request just given to `observe()` as its duration bucket's exemplar (the latest
    * one wins). `endedAt` is the `performance.now()` of the request's end: a clock read the
    * caller has already made (a `Date.now()` here would add 37–70 ns per request on this
-   * machine, bench/micro/trace-ids.mjs). Four stores, no allocation: `trace` is kept as it is,
-   * and its ids are read as text only when a scrape shows them (issue 16: a fresh trace's ids
-   * are bytes until then, docs/performance.md).
+   * machine, bench/micro/trace-ids.mjs). No allocation: the trace's ids are copied as hex bytes
+   * and read as text only when a scrape shows them (issue 16: a fresh trace's ids are bytes until
+   * then, docs/performance.md).
    */
   exemplar(trace: ExemplarTrace, endedAt: number): void {
     const series = this.#lastSeries;
     if (series === null) return;
     const e = series.exemplars;
     const b = this.#lastBucket;
-    e.trace[b] = trace;
+    trace.putSpanId(e.ids, trace.putTraceId(e.ids, b * ID_BYTES));
+    e.present[b] = 1;
     e.seconds[b] = this.#lastSeconds;
     e.endedAt[b] = endedAt;
     e.wallMs[b] = NaN;
@@ -235,7 +247,8 @@ export class RequestStats {
       route,
     };
     const exemplars: BucketExemplars = {
-      trace: new Array<ExemplarTrace | null>(ND).fill(null),
+      ids: new Uint8Array(ND * ID_BYTES),
+      present: new Uint8Array(ND),
       seconds: new Float64Array(ND),
       endedAt: new Float64Array(ND),
       wallMs: new Float64Array(ND).fill(NaN),
@@ -265,10 +278,12 @@ export class RequestStats {
     const offset = Date.now() - performance.now();
     for (const { labels, exemplars: e } of this.#series) {
       for (let b = 0; b < ND; b++) {
-        const trace = e.trace[b];
-        if (trace === null || trace === undefined) continue;
+        if (e.present[b] === 0) continue;
         if (Number.isNaN(e.wallMs[b])) e.wallMs[b] = Math.round(e.endedAt[b]! + offset);
-        rows.push({ labels, le: b < DUR.length ? DUR[b]! : '+Inf', traceId: trace.traceId, spanId: trace.spanId, seconds: e.seconds[b]!, timestampMs: e.wallMs[b]! });
+        const at = b * ID_BYTES;
+        const traceId = Buffer.from(e.ids.buffer, e.ids.byteOffset + at, 32).toString('latin1');
+        const spanId = Buffer.from(e.ids.buffer, e.ids.byteOffset + at + 32, 16).toString('latin1');
+        rows.push({ labels, le: b < DUR.length ? DUR[b]! : '+Inf', traceId, spanId, seconds: e.seconds[b]!, timestampMs: e.wallMs[b]! });
       }
     }
     return rows;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:cluster';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TraceContext } from '../../src/http/trace-context.js';
 import { MetricsHandler } from '../../src/index.js';
 import { OPENMETRICS_CONTENT_TYPE, prefersOpenMetrics } from '../../src/service/metrics-handler.js';
 import { ClusterMetrics } from '../../src/service/cluster-metrics.js';
@@ -28,7 +29,7 @@ function exemplars(text: string): Array<{ labels: string; traceId: string; spanI
 function record(m: ServiceMetrics, status: number, seconds: number, traceId: string, spanId = '00f067aa0ba902b7'): void {
   const stats = m.listener('AppHandler');
   stats.observe('GET', status, 'unrouted', seconds, 80, 100);
-  stats.exemplar({ traceId, spanId }, performance.now());
+  stats.exemplar(new TraceContext(traceId, spanId, '01', null), performance.now());
 }
 
 describe('exemplars in process', () => {
@@ -195,6 +196,24 @@ describe('exemplars from the built service', () => {
     expect(plain.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(plain.body.toString()).not.toContain(' # {');
     expect(plain.body.toString()).toContain('http_request_duration_seconds_count{method="GET",status_code="200",handler="AppHandler",route="/"} 1');
+  });
+
+  it("WORKERS=1: a request without traceparent is its bucket's exemplar with the ids of its record (a fresh trace, kept as bytes)", async () => {
+    child = await startService();
+    const r = await request(child.appPort, 'GET', '/');
+    const rec = await child.waitFor((x) => x.msg === 'request completed' && x.requestId === r.headers['x-request-id']);
+    // More fresh traces than one random pool holds (682), so the first one's bytes would be
+    // overwritten if anything still read them from the pool.
+    const c = await RawClient.connect(child.appPort);
+    for (let i = 0; i < 1000; i += 100) {
+      for (let j = 0; j < 100; j++) get(c, child.appPort, '/other');
+      for (let j = 0; j < 100; j++) await c.response();
+    }
+    c.close();
+    const om = await request(child.metricsPort, 'GET', '/metrics', { Accept: PROMETHEUS_ACCEPT });
+    const mine = exemplars(om.body.toString()).filter((e) => e.traceId === rec.trace_id);
+    expect(mine.map((e) => e.spanId)).toEqual([rec.span_id]);
+    expect(mine[0]!.labels).toMatch(/route="\/"/);
   });
 
   it('WORKERS=2: the primary serves the exemplars of both workers', async () => {
