@@ -63,8 +63,8 @@ const REFERER = ascii(',"referer":');
 const REQUEST_ID = ascii(',"requestId":"');
 const TRACE_ID = ascii('","trace_id":"');
 const SPAN_ID = ascii('","span_id":"');
-const TRACE_FLAGS = ascii('","trace_flags":"');
-const END = ascii('","msg":"request completed"}\n');
+/** The record's end after the span id, per `trace_flags` (two lower-case hex digits). */
+const ENDS = new Map<string, Uint8Array>();
 /** Most entries per fragment cache (methods, routes, versions): past it, fragments are built per record. */
 const MAX_FRAGMENTS = 1024;
 /** How often the wall clock is read again for the records' `time` (ms of the monotonic clock). */
@@ -80,20 +80,31 @@ class Fragments {
   readonly #before: string;
   readonly #after: string;
   readonly #byValue = new Map<string, Uint8Array>();
+  /** The last value asked for and its bytes: most records repeat the one before. */
+  #lastValue: string | null = null;
+  #lastBytes: Uint8Array;
 
   constructor(before: string, after: string) {
     this.#before = before;
     this.#after = after;
+    this.#lastBytes = this.#build(null);
   }
 
   get(value: string | null): Uint8Array {
+    if (value === this.#lastValue) return this.#lastBytes;
     const key = value ?? '\0null';
     let bytes = this.#byValue.get(key);
     if (bytes === undefined) {
-      bytes = Buffer.from(`${this.#before}${JSON.stringify(value)}${this.#after}`, 'utf8');
+      bytes = this.#build(value);
       if (this.#byValue.size < MAX_FRAGMENTS) this.#byValue.set(key, bytes);
     }
+    this.#lastValue = value;
+    this.#lastBytes = bytes;
     return bytes;
+  }
+
+  #build(value: string | null): Uint8Array {
+    return Buffer.from(`${this.#before}${JSON.stringify(value)}${this.#after}`, 'utf8');
   }
 }
 
@@ -110,6 +121,12 @@ export class AccessLog {
   readonly #routes: Fragments;
   /** `,"httpVersion":"HTTP/1.1","userAgent":` per version (`null` for a request refused before its request line). */
   readonly #versions: Fragments;
+  /** `,"requestId":"` and the generated ids' prefix, for the last prefix given (`#idPrefix()`). */
+  #idPrefixFor: Uint8Array | null = null;
+  #idStart: Uint8Array = REQUEST_ID;
+  /** `{"level":30,"time":<ms>` for the millisecond `#startAt` (records of one millisecond share it). */
+  #start: Uint8Array = LEVEL_TIME;
+  #startAt = -1;
   /** `Date.now() - performance.now()` when last read (`#anchoredAt`, monotonic ms). */
   #clockOffset = 0;
   #anchoredAt = -Infinity;
@@ -119,6 +136,31 @@ export class AccessLog {
     this.#methods = new Fragments(`,"pid":${pid},"hostname":${JSON.stringify(hostname)},"req":{"method":`, ',"url":');
     this.#routes = new Fragments('},"route":', ',"responseTime":');
     this.#versions = new Fragments(',"httpVersion":', ',"userAgent":');
+  }
+
+  /** `{"level":30,"time":<time>`, built once per millisecond. */
+  #recordStart(time: number): Uint8Array {
+    if (time !== this.#startAt) {
+      const digits = new Uint8Array(20);
+      const start = new Uint8Array(LEVEL_TIME.length + putNumber(digits, 0, time));
+      start.set(LEVEL_TIME);
+      start.set(digits.subarray(0, start.length - LEVEL_TIME.length), LEVEL_TIME.length);
+      this.#start = start;
+      this.#startAt = time;
+    }
+    return this.#start;
+  }
+
+  /** `,"requestId":"` followed by `prefix`, built once per prefix (one per process). */
+  #idPrefix(prefix: Uint8Array): Uint8Array {
+    if (prefix !== this.#idPrefixFor) {
+      const start = new Uint8Array(REQUEST_ID.length + prefix.length);
+      start.set(REQUEST_ID);
+      start.set(prefix, REQUEST_ID.length);
+      this.#idPrefixFor = prefix;
+      this.#idStart = start;
+    }
+    return this.#idStart;
   }
 
   /**
@@ -160,8 +202,7 @@ export class AccessLog {
     const strings = (url?.length ?? 0) + (agent?.length ?? 0) + (referer?.length ?? 0) + (typeof requestId === 'string' ? requestId.length : 0);
     w.reserve(FIXED_BYTES + methodBytes.length + routeBytes.length + versionBytes.length + address.length + idPrefix.length + MAX_BYTES_PER_UNIT * strings);
     const b = w.bytes;
-    let p = putBytes(b, w.length, LEVEL_TIME);
-    p = putNumber(b, p, Math.round(endedAt + this.#clockOffset));
+    let p = putBytes(b, w.length, this.#recordStart(Math.round(endedAt + this.#clockOffset)));
     p = putBytes(b, p, methodBytes);
     p = putJsonString(b, p, url);
     p = putBytes(b, p, address);
@@ -178,17 +219,25 @@ export class AccessLog {
     p = putJsonString(b, p, referer);
     // Not escaped, as they cannot need it: the id is well formed or generated, the trace
     // fields are lower-case hex (`trace-context.ts` checks what it takes from a request).
-    p = putBytes(b, p, REQUEST_ID);
-    p = typeof requestId === 'string' ? putAscii(b, p, requestId) : putNumber(b, putBytes(b, p, idPrefix), requestId);
+    if (typeof requestId === 'string') p = putAscii(b, putBytes(b, p, REQUEST_ID), requestId);
+    else p = putNumber(b, putBytes(b, p, this.#idPrefix(idPrefix)), requestId);
     p = putBytes(b, p, TRACE_ID);
     p = trace.putTraceId(b, p);
     p = putBytes(b, p, SPAN_ID);
     p = trace.putSpanId(b, p);
-    p = putBytes(b, p, TRACE_FLAGS);
-    p = putAscii(b, p, trace.traceFlags);
-    w.length = putBytes(b, p, END);
+    w.length = putBytes(b, p, recordEnd(trace.traceFlags));
     w.committed();
   }
+}
+
+/** `","trace_flags":"<flags>","msg":"request completed"}\n`, built once per flags value (at most 256). */
+function recordEnd(flags: string): Uint8Array {
+  let end = ENDS.get(flags);
+  if (end === undefined) {
+    end = ascii(`","trace_flags":"${flags}","msg":"request completed"}\n`);
+    if (ENDS.size < 256) ENDS.set(flags, end);
+  }
+  return end;
 }
 
 /** `,"remoteAddress":"…","remotePort":…},"res":{"statusCode":` (the address comes from the OS: never escaped). */
