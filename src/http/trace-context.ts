@@ -34,9 +34,12 @@ function putHex(b: Uint8Array, p: number, src: Uint8Array, at: number, n: number
   return p;
 }
 
-/** An ASCII string's characters into `b` at `p`. */
-function putLatin1(b: Uint8Array, p: number, s: string): number {
-  for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+/**
+ * `s` as exactly `n` bytes into `b` at `p` (an id a caller built from strings: cut or padded with
+ * `0`, so a malformed one cannot run into the next field of the record or exemplar).
+ */
+function putFixed(b: Uint8Array, p: number, s: string, n: number): number {
+  for (let i = 0; i < n; i++) b[p++] = i < s.length ? s.charCodeAt(i) & 0xff : 0x30;
   return p;
 }
 
@@ -156,7 +159,11 @@ export class TraceContext {
     this.#rawState = rawTraceState;
   }
 
-  /** A fresh trace whose ids are `bytes[at, at + 24)` (checked not all zero by the caller); flags `01`. */
+  /**
+   * A fresh trace whose ids are `bytes[at, at + 24)` (checked not all zero by the caller); flags
+   * `01`. The context keeps `bytes` (a 16 KiB pool of {@link TraceIds}) until both ids have been
+   * read as text: code that keeps contexts for long should read them, or keep `traceId`/`spanId`.
+   */
   static fromBytes(bytes: Buffer, at: number): TraceContext {
     const t = new TraceContext('', '', '01', null, null);
     t.#traceId = null;
@@ -168,24 +175,39 @@ export class TraceContext {
 
   /** 32 lower-case hex digits. */
   get traceId(): string {
-    return (this.#traceId ??= this.#bytes!.hexSlice(this.#at, this.#at + 16));
+    let id = this.#traceId;
+    if (id === null) {
+      id = this.#traceId = this.#bytes!.hexSlice(this.#at, this.#at + 16);
+      if (this.#spanId !== null) this.#bytes = null; // both made: the pool may go
+    }
+    return id;
   }
 
   /** This request's span: 16 lower-case hex digits. */
   get spanId(): string {
-    return (this.#spanId ??= this.#bytes!.hexSlice(this.#at + 16, this.#at + 24));
+    let id = this.#spanId;
+    if (id === null) {
+      id = this.#spanId = this.#bytes!.hexSlice(this.#at + 16, this.#at + 24);
+      if (this.#traceId !== null) this.#bytes = null; // both made: the pool may go
+    }
+    return id;
   }
 
-  /** Writes `traceId`'s 32 characters into `b` at `p` (ASCII); returns the position after them. */
+  /** Writes `traceId` as exactly 32 ASCII characters into `b` at `p`; returns the position after them. */
   putTraceId(b: Uint8Array, p: number): number {
     const bytes = this.#bytes;
-    return bytes !== null ? putHex(b, p, bytes, this.#at, 16) : putLatin1(b, p, this.#traceId!);
+    return bytes !== null ? putHex(b, p, bytes, this.#at, 16) : putFixed(b, p, this.#traceId!, 32);
   }
 
-  /** Writes `spanId`'s 16 characters into `b` at `p` (ASCII); returns the position after them. */
+  /** Writes `spanId` as exactly 16 ASCII characters into `b` at `p`; returns the position after them. */
   putSpanId(b: Uint8Array, p: number): number {
     const bytes = this.#bytes;
-    return bytes !== null ? putHex(b, p, bytes, this.#at + 16, 8) : putLatin1(b, p, this.#spanId!);
+    return bytes !== null ? putHex(b, p, bytes, this.#at + 16, 8) : putFixed(b, p, this.#spanId!, 16);
+  }
+
+  /** The ids as `JSON.stringify` showed them when they were fields (they are getters now: a spread `{...t}` leaves them out). */
+  toJSON(): { traceId: string; spanId: string; traceFlags: string; parentId: string | null } {
+    return { traceId: this.traceId, spanId: this.spanId, traceFlags: this.traceFlags, parentId: this.parentId };
   }
 
   /** True when the sampled flag is set. */

@@ -67,14 +67,20 @@ const SPAN_ID = ascii('","span_id":"');
 const ENDS = new Map<string, Uint8Array>();
 /** Most entries per fragment cache (methods, routes, versions): past it, fragments are built per record. */
 const MAX_FRAGMENTS = 1024;
+/**
+ * Longest value a fragment cache keeps: a method comes from the client, and one can be nearly a
+ * whole request line (64 KiB by default); kept, 1024 of them would pin ~130 MB.
+ */
+const MAX_CACHED_LENGTH = 32;
 /** How often the wall clock is read again for the records' `time` (ms of the monotonic clock). */
 const CLOCK_ANCHOR_MS = 1000;
 
 /**
  * The record's bytes around one value that repeats (a method, a route, a version): `before`, the
  * value as a JSON string, `after`, built once per distinct value and kept (up to
- * {@link MAX_FRAGMENTS}). Issue 16: three string copies with escaping and six fragment copies
- * fewer per record.
+ * {@link MAX_FRAGMENTS}, each at most {@link MAX_CACHED_LENGTH} characters: longer ones are
+ * built per record). Issue 16: three string copies with escaping and six fragment copies fewer
+ * per record.
  */
 class Fragments {
   readonly #before: string;
@@ -96,6 +102,7 @@ class Fragments {
     let bytes = this.#byValue.get(key);
     if (bytes === undefined) {
       bytes = this.#build(value);
+      if (key.length > MAX_CACHED_LENGTH) return bytes;
       if (this.#byValue.size < MAX_FRAGMENTS) this.#byValue.set(key, bytes);
     }
     this.#lastValue = value;
@@ -127,8 +134,9 @@ export class AccessLog {
   /** `{"level":30,"time":<ms>` for the millisecond `#startAt` (records of one millisecond share it). */
   #start: Uint8Array = LEVEL_TIME;
   #startAt = -1;
-  /** `Date.now() - performance.now()` when last read (`#anchoredAt`, monotonic ms). */
-  #clockOffset = 0;
+  /** Wall-clock ms at `performance.now()` 0: `performance.timeOrigin`, moved by a step of the system clock (`#anchor()`). */
+  #clockOffset = performance.timeOrigin;
+  /** When `#anchor()` last compared the two clocks (monotonic ms). */
   #anchoredAt = -Infinity;
 
   constructor(writer: LogWriter, pid: number, hostname: string) {
@@ -136,6 +144,22 @@ export class AccessLog {
     this.#methods = new Fragments(`,"pid":${pid},"hostname":${JSON.stringify(hostname)},"req":{"method":`, ',"url":');
     this.#routes = new Fragments('},"route":', ',"responseTime":');
     this.#versions = new Fragments(',"httpVersion":', ',"userAgent":');
+  }
+
+  /**
+   * Follows a step of the system clock (`Date.now()` against the monotonic clock, once a
+   * second): the offset moves by the whole milliseconds they differ by. Two monotonic reads
+   * bracket the wall-clock one; if the thread was held between them (over 0.1 ms), the
+   * comparison is skipped until the next second rather than trusted.
+   */
+  #anchor(): void {
+    const before = performance.now();
+    const wall = Date.now();
+    const after = performance.now();
+    this.#anchoredAt = after;
+    if (after - before > 0.1) return;
+    const drift = wall - Math.floor(before + this.#clockOffset);
+    if (drift > 1 || drift < -1) this.#clockOffset += drift;
   }
 
   /** `{"level":30,"time":<time>`, built once per millisecond. */
@@ -165,8 +189,9 @@ export class AccessLog {
 
   /**
    * Records a finished request that ended at `endedAt` (`performance.now()`; the record's `time`
-   * is that instant on the wall clock, which is read once a second rather than per record: within
-   * a millisecond of pino's `Date.now()`, and never more than a second behind a clock step).
+   * is that instant on the wall clock: `performance.timeOrigin` plus it, as `Date.now()` would
+   * have read it, compared with `Date.now()` once a second so that a step of the system clock
+   * shows within a second).
    * A request refused before its request line was understood (`command` empty) has `method`,
    * `url`, `userAgent` and `referer` null: the handler's fields still describe the previous
    * request on the connection. `requestId` must be well formed (`request-id.ts`), or a generated
@@ -193,16 +218,12 @@ export class AccessLog {
     const methodBytes = this.#methods.get(known ? h.command : null);
     const routeBytes = this.#routes.get(route);
     const versionBytes = this.#versions.get(version === '' ? null : version);
-    if (endedAt - this.#anchoredAt >= CLOCK_ANCHOR_MS) {
-      const now = performance.now();
-      this.#clockOffset = Date.now() - now;
-      this.#anchoredAt = now;
-    }
+    if (endedAt - this.#anchoredAt >= CLOCK_ANCHOR_MS) this.#anchor();
     const w = this.#writer;
     const strings = (url?.length ?? 0) + (agent?.length ?? 0) + (referer?.length ?? 0) + (typeof requestId === 'string' ? requestId.length : 0);
     w.reserve(FIXED_BYTES + methodBytes.length + routeBytes.length + versionBytes.length + address.length + idPrefix.length + MAX_BYTES_PER_UNIT * strings);
     const b = w.bytes;
-    let p = putBytes(b, w.length, this.#recordStart(Math.round(endedAt + this.#clockOffset)));
+    let p = putBytes(b, w.length, this.#recordStart(Math.floor(endedAt + this.#clockOffset)));
     p = putBytes(b, p, methodBytes);
     p = putJsonString(b, p, url);
     p = putBytes(b, p, address);

@@ -29,7 +29,7 @@ const LOW_CRLF = LOW.map((d) => `${d}\r\n`);
  *   (the next number, no string), `format(n)` (its id) and `headerLine(n)` (its `X-Request-Id`
  *   line).
  *
- * Issue 16: the per-request path makes no number-to-string conversion. An id from 1000 on is
+ * Issue 16: from id 1000 on, the per-request path makes no number-to-string conversion: an id is
  * a cached `<prefix>-<n ÷ 1000>` (rebuilt once per thousand ids) joined with one of 1000
  * constant three-digit strings; the access record writes the number as digits
  * (`access-log.ts`), and the id string exists only if something asks for it (`format`). The

@@ -90,13 +90,16 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
   const { access, log, stats, ids, handlers, traceIds, traceResponse, tracing } = ctx;
   // A user's own logRequest/logError still runs after the service's record; a user's own
   // logMessage replaces the service's. The library's defaults (CPython's stderr lines) never run.
-  const ownLogRequest = overrides(Base, 'logRequest');
-  const ownLogError = overrides(Base, 'logError');
-  const ownLogMessage = overrides(Base, 'logMessage');
+  const base = libraryBase(Base);
+  const ownLogRequest = overrides(Base, base, 'logRequest');
+  const ownLogError = overrides(Base, base, 'logError');
+  const ownLogMessage = overrides(Base, base, 'logMessage');
   // X-Request-Id goes straight into the header buffer (its value is generated or checked here)
-  // unless the class overrides sendHeader, which then sees it as before, or its copy of the
+  // while the handler's sendHeader is the library's own (checked per response, so an override
+  // in the class or set on the instance sees it, as before), unless the class's copy of the
   // library predates the hook.
-  const appendIdLine = !overrides(Base, 'sendHeader') && typeof (Base.prototype as unknown as Record<symbol, unknown>)[APPEND_CHECKED_HEADERS] === 'function';
+  const hooked = base as { sendHeader?: unknown; [APPEND_CHECKED_HEADERS]?: unknown } | null;
+  const librarySendHeader = hooked !== null && typeof hooked[APPEND_CHECKED_HEADERS] === 'function' ? hooked.sendHeader : undefined;
   // The `route` label: a RouteHandler's matched pattern (one of its table's, so bounded), else
   // one fixed value. Decided once per class: a plain handler's own `route` field, if it has
   // one, never becomes a label.
@@ -215,7 +218,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
 
     override sendResponse(code: number, message?: string): void {
       super.sendResponse(code, message);
-      if (appendIdLine) {
+      if (librarySendHeader !== undefined && this.sendHeader === librarySendHeader) {
         if (this.#id === null && this.#idNumber === 0) this.#pickId();
         const id = this.#id;
         this[APPEND_CHECKED_HEADERS](id !== null ? `X-Request-Id: ${id}\r\n` : ids.headerLine(this.#idNumber));
@@ -308,12 +311,21 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
 }
 
 /**
- * True when `Base` or one of its ancestors below the library's handler base defines `name`
- * (the base is the prototype that owns `handleOneRequest`, whichever copy of the library).
+ * The library's handler base in `Base`'s prototype chain: the deepest prototype that owns
+ * `handleOneRequest` (`BaseHTTPRequestHandler.prototype`, whichever copy of the library; a user's
+ * class that extends `handleOneRequest` sits above it), or null.
  */
-function overrides(Base: HandlerClass, name: 'logRequest' | 'logError' | 'logMessage' | 'sendHeader'): boolean {
+function libraryBase(Base: HandlerClass): object | null {
+  let base: object | null = null;
   for (let proto: object | null = Base.prototype; proto !== null; proto = Object.getPrototypeOf(proto)) {
-    if (Object.hasOwn(proto, 'handleOneRequest')) return false;
+    if (Object.hasOwn(proto, 'handleOneRequest')) base = proto;
+  }
+  return base;
+}
+
+/** True when `Base` or one of its ancestors above the library's handler base `base` defines `name`. */
+function overrides(Base: HandlerClass, base: object | null, name: 'logRequest' | 'logError' | 'logMessage'): boolean {
+  for (let proto: object | null = Base.prototype; proto !== null && proto !== base; proto = Object.getPrototypeOf(proto)) {
     if (Object.hasOwn(proto, name)) return true;
   }
   return false;

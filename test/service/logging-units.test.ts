@@ -1,9 +1,11 @@
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TraceContext, TraceIds } from '../../src/http/trace-context.js';
 import { AccessLog, type AccessFields } from '../../src/service/access-log.js';
 import { LogWriter } from '../../src/service/log-writer.js';
@@ -212,24 +214,68 @@ describe('AccessLog', () => {
     closeSync(fd);
   });
 
-  it("stamps each record with the wall-clock time of the request's end", () => {
+  it('keeps no long client-chosen method in its caches (1100 methods of 60 000 characters)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
     const log = new AccessLog(writer, 1, 'h');
-    const before = Date.now();
-    log.write(fields(), performance.now(), 1, 'a', EMPTY_PREFIX, 'unrouted', TRACE);
-    const after = Date.now();
-    // The end 5 s ago: the clock read once a second still maps it to its own instant.
+    gc();
+    const before = process.memoryUsage();
+    for (let i = 0; i < 1100; i++) {
+      const method = `M${i}${'X'.repeat(60_000)}`;
+      log.write(fields({ command: method }), performance.now(), 1, 'a', EMPTY_PREFIX, 'unrouted', TRACE);
+      writer.flushSync();
+    }
+    gc();
+    const after = process.memoryUsage();
+    // Kept, they would be ~130 MB (their strings and their fragments); the record itself is right.
+    expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers)).toBeLessThan(16 * 1024 * 1024);
+    const last = readFileSync(path, 'utf8').trim().split('\n').at(-1)!;
+    expect((JSON.parse(last) as { req: { method: string } }).req.method).toBe(`M1099${'X'.repeat(60_000)}`);
+    closeSync(fd);
+  });
+
+  it("stamps each record with the wall-clock time of the request's end, and follows a step of the system clock", () => {
+    const { path, fd } = tempFile();
+    const writer = new LogWriter(fd);
+    const log = new AccessLog(writer, 1, 'h');
+    const bounds: Array<[number, number]> = [];
+    for (let i = 0; i < 200; i++) {
+      const before = Date.now();
+      log.write(fields(), performance.now(), 1, 'a', EMPTY_PREFIX, 'unrouted', TRACE);
+      bounds.push([before, Date.now()]);
+    }
+    // An end 5 s ago maps to its own instant.
     log.write(fields(), performance.now() - 5000, 1, 'b', EMPTY_PREFIX, 'unrouted', TRACE);
-    writer.flushSync();
-    const [a, b] = readFileSync(path, 'utf8')
+    // The system clock steps an hour ahead; a request ending a second later shows it.
+    const step = 3_600_000;
+    const now = Date.now;
+    const spy = vi.spyOn(Date, 'now').mockImplementation(() => now() + step);
+    for (let i = 0; i < 100; i++) Date.now(); // the spy's first calls are slow: the clock check would skip itself
+    // The check skips itself when the thread is held between its clock reads (a busy machine):
+    // each later second gets another chance.
+    let expected = 0;
+    for (let k = 1; k <= 20; k++) {
+      const end = performance.now() + 1001 * k;
+      expected = now() + step + 1001 * k;
+      log.write(fields(), end, 1, 'c', EMPTY_PREFIX, 'unrouted', TRACE);
+      writer.flushSync();
+      const last = JSON.parse(readFileSync(path, 'utf8').trim().split('\n').at(-1)!) as { time: number };
+      if (Math.abs(last.time - expected) <= 2) break;
+    }
+    spy.mockRestore();
+    const times = readFileSync(path, 'utf8')
       .trim()
       .split('\n')
       .map((l) => (JSON.parse(l) as { time: number }).time);
-    // Within a millisecond: Date.now() is whole milliseconds.
-    expect(a).toBeGreaterThanOrEqual(before - 1);
-    expect(a).toBeLessThanOrEqual(after + 1);
-    expect(Math.abs(b! - (a! - 5000))).toBeLessThanOrEqual(2);
+    // Within a millisecond of Date.now() (whole milliseconds; the clocks' rates differ slightly).
+    times.slice(0, 200).forEach((t, i) => {
+      expect(t).toBeGreaterThanOrEqual(bounds[i]![0] - 1);
+      expect(t).toBeLessThanOrEqual(bounds[i]![1] + 1);
+    });
+    expect(Math.abs(times[200]! - (times[199]! - 5000))).toBeLessThanOrEqual(2);
+    expect(Math.abs(times.at(-1)! - expected)).toBeLessThanOrEqual(2);
     closeSync(fd);
   });
 
@@ -355,9 +401,25 @@ describe('trace ids as bytes', () => {
       expect(b.toString('latin1')).toBe(t.traceId + t.spanId);
       expect(t.traceparent()).toBe(`00-${t.traceId}-${t.spanId}-01`);
     }
-    // A context built from strings writes them as they are.
+    // A context built from strings writes them as they are…
     const b = Buffer.alloc(48);
     TRACE.putSpanId(b, TRACE.putTraceId(b, 0));
     expect(b.toString('latin1')).toBe('4bf92f3577b34da6a3ce929d0e0e4736' + '00f067aa0ba902b7');
+    // …and one with ids of the wrong length never writes past their 32 and 16 bytes.
+    const odd = new TraceContext('a'.repeat(40), 'b'.repeat(3), '01', null);
+    const c = Buffer.alloc(50, 0x2e);
+    expect(odd.putSpanId(c, odd.putTraceId(c, 1))).toBe(49);
+    expect(c.toString('latin1')).toBe(`.${'a'.repeat(32)}bbb${'0'.repeat(13)}.`);
+  });
+
+  it('shows its ids in JSON, fresh or built from strings', () => {
+    const fresh = new TraceIds().contextFor(null);
+    expect(JSON.parse(JSON.stringify({ t: fresh })).t).toEqual({ traceId: fresh.traceId, spanId: fresh.spanId, traceFlags: '01', parentId: null });
+    expect(JSON.parse(JSON.stringify(TRACE))).toEqual({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: '01',
+      parentId: 'b7ad6b7169203331',
+    });
   });
 });

@@ -153,13 +153,17 @@ describe('access records', () => {
     expect([rec.httpVersion, rec.requestId]).toEqual(['HTTP/0.9', expect.stringMatching(GENERATED_ID)]);
   });
 
-  it('shows X-Request-Id to a handler that overrides sendHeader', async () => {
-    child = await startService({ HANDLER_MODULE: './test/fixtures/service/send-header-handler.mjs' });
-    const r = await request(child.appPort, 'GET', '/');
-    expect(r.headers['x-request-id']).toMatch(GENERATED_ID);
-    // The handler echoes the header names it was asked to send, in order, as its body.
-    expect(r.headers['x-seen']).toBe('Server,Date,X-Request-Id');
-  });
+  it.each(['send-header-handler.mjs', 'send-header-loop-handler.mjs', 'instance-send-header-handler.mjs'])(
+    'shows X-Request-Id to a handler whose sendHeader is its own (%s)',
+    async (fixture) => {
+      // In the class, in a class that also extends handleOneRequest, set on the instance.
+      child = await startService({ HANDLER_MODULE: `./test/fixtures/service/${fixture}` });
+      const r = await request(child.appPort, 'GET', '/');
+      expect(r.headers['x-request-id']).toMatch(GENERATED_ID);
+      // The handler echoes the header names it was asked to send, in order, in its X-Seen header.
+      expect(r.headers['x-seen']).toBe('Server,Date,X-Request-Id');
+    },
+  );
 
   it('does not log probes or /metrics unless ACCESS_LOG_PROBES is on', async () => {
     child = await startService();
