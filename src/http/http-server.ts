@@ -6,9 +6,14 @@ import { visitInTurns } from '../socketserver/in-turns.js';
 import { applyOptions, checkOptionNames, checkSettings, SERVER_RULES } from '../socketserver/settings.js';
 import { TCPServer } from '../socketserver/tcp-server.js';
 import { DEFAULT_LIMITS, type HTTPLimits, type HTTPServerOptions, LIMIT_RULES } from './limits.js';
+import { type LiveLinks, LiveList } from './live-list.js';
 
-/** What the server asks of each live HTTP connection (implemented by `BaseHTTPRequestHandler`). */
-export interface SweptConnection {
+/**
+ * What the server asks of each live HTTP connection (implemented by the handler's request loop;
+ * `BaseHTTPRequestHandler` offers `sweep` and `drain` too). Its `LiveLinks` belong to the server's
+ * list: start them null and false.
+ */
+export interface SweptConnection extends LiveLinks {
   /**
    * Applies the server's timeouts at time `now` (ms, `performance.now()`). Returns true when it
    * cut a wait short (the costly case: a 408 written, or a close), so the sweep can bound the work
@@ -72,7 +77,8 @@ export class HTTPServer extends TCPServer implements HTTPLimits {
   maxHeaderLineBytes = DEFAULT_LIMITS.maxHeaderLineBytes;
   maxHeaders = DEFAULT_LIMITS.maxHeaders;
 
-  readonly #live = new Set<SweptConnection>();
+  /** The live connections, linked through themselves (`live-list.ts` says why not a `Set`). */
+  readonly #live = new LiveList<SweptConnection>();
   #sweeper: NodeJS.Timeout | null = null;
   /** A sweep (or drain) that stopped at its time budget goes on from here on the next turn. */
   #sweepRest: Iterator<SweptConnection> | null = null;

@@ -6,7 +6,6 @@ import '../socketserver/buffer-slice.js';
 import { currentHttpDate, httpDate, logDate, monthname, weekdayname } from './date.js';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE, renderErrorPage } from './error-page.js';
 import { FAULTS, parseHeaderLines } from './header-parser.js';
-import type { SweptConnection } from './http-server.js';
 import { HTTPMessage } from './message.js';
 import { checkNameCached, checkValueCached, joinVersion, serverDateLines, statusLine } from './header-cache.js';
 import { frameBody, parseRequestLine, refuseFault } from './parse-request.js';
@@ -56,7 +55,7 @@ const SYS_VERSION = `Node.js/${process.version}`;
  * exactly one valid Host; `logRequest(code, size)` runs once per request after the response,
  * with the bytes sent (the seed's "XXX To do").
  */
-export class BaseHTTPRequestHandler extends StreamRequestHandler implements SweptConnection {
+export class BaseHTTPRequestHandler extends StreamRequestHandler {
   /**
    * `TCP_NODELAY` on every connection (Python's `False` kept by `StreamRequestHandler`). A
    * response written in two pieces (headers, then a body after an await) otherwise waits for the
@@ -336,7 +335,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler implements Swep
   override finish(): void {
     if (this.#conn.clientDone()) this.rfile.peerDone = true;
     super.finish();
-    this.#conn.limits.untrack?.(this);
+    this.#conn.limits.untrack?.(this.#conn);
   }
 
   /**

@@ -8,6 +8,8 @@ import { DEFAULT_HANDLER_LIMITS, type HandlerLimits, limitsOf } from './limits.j
 import { headTooLarge } from './parse-request.js';
 import type { BaseHTTPRequestHandler } from './request-handler.js';
 import { ResponseHead } from './response-head.js';
+import type { SweptConnection } from './http-server.js';
+import type { LiveLinks } from './live-list.js';
 
 export const EMPTY = Buffer.alloc(0);
 
@@ -42,8 +44,12 @@ const ERR_SHUTDOWN = new BaseHTTPError('ERR_SHUTDOWN', 'server shutting down');
  * exported from the package. Its methods are TypeScript-`private`, not `#`: a class with `#`
  * methods gives each instance a brand slot (8 bytes of every connection, docs/performance.md).
  */
-export class RequestLoop extends ResponseHead implements ReadWaiter {
+export class RequestLoop extends ResponseHead implements ReadWaiter, SweptConnection {
   limits: HandlerLimits = DEFAULT_HANDLER_LIMITS;
+  /** The server's list of live connections runs through these (`live-list.ts`). */
+  livePrev: LiveLinks | null = null;
+  liveNext: LiveLinks | null = null;
+  listed = false;
   /** Line ends of the current head (`scanHead`); `lines[0]` is their count. */
   lines = new Int32Array(0);
   /** What the header parser captured (Content-Length, Host, Connection, Expect…). */
@@ -89,7 +95,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter {
     this.lines = new Int32Array(Math.min(16, limits.maxHeaders + 3));
     this.body = new BodyReader(h.rfile);
     this.#since = performance.now();
-    limits.track?.(h);
+    limits.track?.(this);
   }
 
   /** The request line as received, line ending included (the handler's `rawRequestline`). */
