@@ -6,7 +6,7 @@ import { visitInTurns } from '../socketserver/in-turns.js';
 import { applyOptions, checkOptionNames, checkSettings, SERVER_RULES } from '../socketserver/settings.js';
 import { TCPServer } from '../socketserver/tcp-server.js';
 import { DEFAULT_LIMITS, type HTTPLimits, type HTTPServerOptions, LIMIT_RULES } from './limits.js';
-import { type LiveLinks, LiveList } from './live-list.js';
+import { type LiveLinks, LiveList } from '../socketserver/live-list.js';
 
 /**
  * What the server asks of each live HTTP connection (implemented by the handler's request loop;

@@ -9,7 +9,7 @@ import { headTooLarge } from './parse-request.js';
 import type { BaseHTTPRequestHandler } from './request-handler.js';
 import { ResponseHead } from './response-head.js';
 import type { SweptConnection } from './http-server.js';
-import type { LiveLinks } from './live-list.js';
+import type { LiveLinks } from '../socketserver/live-list.js';
 
 export const EMPTY = Buffer.alloc(0);
 

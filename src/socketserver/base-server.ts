@@ -8,8 +8,6 @@ import { checkSettings, SERVER_DEFAULTS, SERVER_RULES } from './settings.js';
 import { peerDone } from './socket-reader.js';
 
 /** The server serving a socket, kept on the socket so that its listeners need no closure. */
-const kServer = Symbol('basehttp.server');
-type Served = Socket & { [kServer]?: BaseServer };
 
 /**
  * Base class for server classes (Python's `SocketServer.BaseServer`).
@@ -160,18 +158,18 @@ export class BaseServer {
   }
 
   /**
-   * The socket's 'close' listener, one function for all sockets (a closure per connection was
+   * The socket's 'close' listener, one function for all sockets (it finds its server as the owner
+   * of the socket's entry in `Connections`; a closure per connection was
    * ~150 bytes of each idle connection's heap with its context, measured in docs/performance.md).
    */
   static readonly #onClose = function (this: Socket): void {
-    (this as Served)[kServer]!.#forget(this);
+    (Connections.ownerOf(this) as BaseServer).#forget(this);
   };
 
   #handleRequestNoblock(socket: Socket): void | Promise<void> {
     if (socket.destroyed) return; // closed while it waited in the backlog
     const [request, clientAddress] = this.getRequest(socket);
-    this.#connections.set(request, 0);
-    (request as Served)[kServer] = this;
+    this.#connections.add(request, this);
     request.on('close', BaseServer.#onClose);
     let ok: boolean;
     try {
@@ -384,7 +382,7 @@ export class BaseServer {
     this.#backlog.close();
     this.drainRequests();
     if (!(await this.#connections.whenIdle(this.shutdownTimeoutMs))) {
-      const cut = [...this.#connections.keys()];
+      const cut = this.#connections.sockets();
       this.connectionsCut = cut.length;
       for (const socket of cut) socket.destroy();
       if (cut.length > 0) this.handleShutdownTimeout(cut.length);

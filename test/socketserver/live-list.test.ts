@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type LiveLinks, LiveList } from '../../src/http/live-list.js';
+import { type LiveLinks, LiveList } from '../../src/socketserver/live-list.js';
 
 interface Node extends LiveLinks {
   readonly name: string;

@@ -9,7 +9,7 @@ export interface LiveLinks {
 }
 
 /**
- * An `HTTPServer`'s live connections, for its timeout sweep and its drain at shutdown: a doubly
+ * A server's live connections (`BaseServer`'s all, `HTTPServer`'s for its timeout sweep and drain): a doubly
  * linked list through the connections themselves (their `LiveLinks`), where a `Set` was before.
  *
  * - For callers: `add`, `delete`, `size`, `values()` (an iterator that a later `delete` never
