@@ -73,7 +73,9 @@ export const TARGETS = [
       'issue 16 measured 0.95 (basehttp 55.8k, the sketch 58.5k req/s). Its first lever, TCP_NODELAY, is on since 2026-12-06: ' +
       'an A/B of the bare server measured no change for these one-write responses (8.22 vs 8.28 µs per request, ' +
       'docs/performance.md). The levers left: the status line rebuilt and checked on every response, per-request ' +
-      'allocations in header parsing.',
+      'allocations in header parsing. Between runs this ratio moves by ±0.04 (0.96 in the full run of 2026-12-07 00:01, ' +
+      '0.88 at 02:48 and 0.92 in a 5-round run of this scenario alone right after; the build of 4834ade, in the same ' +
+      'rounds as the later one, gave 0.89 against its 0.95): the target sits inside that spread.',
   },
   {
     issue: 16,
@@ -113,7 +115,10 @@ export const TARGETS = [
       'which getpeername for clientAddress ~3 %. This cell moves by ±15 % between rounds of one run. Since 2026-12-07 a ' +
       'client that said Connection: close and sent nothing more is closed without a lingering close (1.01× → 1.09× in the ' +
       "full runs before and after; 1.04× in a close-only run of 7 rounds); the sketch's 41.6 µs per connection against basehttp's 54.8 are basehttp's per-" +
-      "connection objects, listeners and promise (perf: scavenges 4.6 % of its samples, 2.8 % of the sketch's).",
+      "connection objects, listeners and promise (perf: scavenges 4.6 % of its samples, 2.8 % of the sketch's). Since " +
+      "2026-12-07 02:30 the server's two per-connection collections (HTTPServer's Set, BaseServer's Map) are linked lists: " +
+      'their rebuilt hash tables kept dead connections alive across scavenges (2.2 MB → 0.97 MB surviving each, 6.5 → ' +
+      '3.6 ms per scavenge; docs/performance.md). 1.11× in the full run after it, 1.09× in a 5-round close-only run.',
   },
   {
     issue: 16,
