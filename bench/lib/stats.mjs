@@ -74,7 +74,7 @@ export const TARGETS = [
       'an A/B of the bare server measured no change for these one-write responses (8.22 vs 8.28 µs per request, ' +
       'docs/performance.md). The levers left: the status line rebuilt and checked on every response, per-request ' +
       'allocations in header parsing. Between runs this ratio moves by ±0.04 (0.96 in the full run of 2026-12-07 00:01, ' +
-      '0.88 at 02:48 and 0.92 in a 5-round run of this scenario alone right after; the build of 4834ade, in the same ' +
+      '0.88 at 02:44 and 0.92 in a 5-round run of this scenario alone right after; the build of 4834ade, in the same ' +
       'rounds as the later one, gave 0.89 against its 0.95): the target sits inside that spread.',
   },
   {
