@@ -152,20 +152,22 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     }
 
     requestId(): string {
-      let id = this.#id;
-      if (id === null) {
-        if (this.#idNumber === 0) this.#pickId();
-        id = this.#id ?? (this.#id = ids.format(this.#idNumber));
-      }
-      return id;
+      const id = this.#idOrNumber();
+      return typeof id === 'string' ? id : (this.#id = ids.format(id));
     }
 
-    /** Keeps the client's well-formed X-Request-Id in `#id`, else takes a generated id's number. */
-    #pickId(): void {
-      // A request refused before its request line was understood has no headers of its own.
-      const incoming = this.command ? this.headers.get('x-request-id') : undefined;
-      if (incoming !== undefined && isWellFormedRequestId(incoming)) this.#id = incoming;
-      else this.#idNumber = ids.take();
+    /**
+     * The request's id: its text when there is one (the client's well-formed X-Request-Id, or a
+     * generated id something asked for), else the generated id's number; chosen on first use.
+     */
+    #idOrNumber(): string | number {
+      if (this.#id === null && this.#idNumber === 0) {
+        // A request refused before its request line was understood has no headers of its own.
+        const incoming = this.command ? this.headers.get('x-request-id') : undefined;
+        if (incoming !== undefined && isWellFormedRequestId(incoming)) this.#id = incoming;
+        else this.#idNumber = ids.take();
+      }
+      return this.#id ?? this.#idNumber;
     }
 
     override get traceContext(): TraceContext {
@@ -219,9 +221,8 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     override sendResponse(code: number, message?: string): void {
       super.sendResponse(code, message);
       if (librarySendHeader !== undefined && this.sendHeader === librarySendHeader) {
-        if (this.#id === null && this.#idNumber === 0) this.#pickId();
-        const id = this.#id;
-        this[APPEND_CHECKED_HEADERS](id !== null ? `X-Request-Id: ${id}\r\n` : ids.headerLine(this.#idNumber));
+        const id = this.#idOrNumber();
+        this[APPEND_CHECKED_HEADERS](typeof id === 'string' ? `X-Request-Id: ${id}\r\n` : ids.headerLine(id));
       } else {
         this.sendHeader('X-Request-Id', this.requestId());
       }
@@ -254,11 +255,8 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
       const trace = this.traceContext;
       stats.exemplar(trace, end);
       if (this.rejectReason !== null) stats.reject(this.rejectReason);
-      if (access !== null) {
-        // The generated id goes into the record as its number (no string is made for it).
-        if (this.#id === null && this.#idNumber === 0) this.#pickId();
-        access.write(this, end, ms, this.#id ?? this.#idNumber, ids.prefixBytes, route, trace);
-      }
+      // A generated id goes into the record as its number (no string is made for it).
+      if (access !== null) access.write(this, end, ms, this.#idOrNumber(), ids.prefixBytes, route, trace);
       if (this.#pendingError !== null) this.#logPendingError();
       if (ownLogRequest) super.logRequest(code, size);
       this.#id = null;
