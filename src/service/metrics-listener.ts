@@ -4,14 +4,13 @@
  * by the cluster primary (`cluster-primary.ts`: the workers' aggregated metrics, ready while a
  * worker listens), and the handler context every listener of the service is served with.
  */
-import type { Socket } from 'node:net';
 import { TraceIds } from '../http/trace-context.js';
 import type { Config } from './config.js';
 import type { Logs } from './logger.js';
 import { MetricsHandler, type MetricsSource } from './metrics-handler.js';
 import type { ServiceMetrics } from './metrics.js';
 import { RequestIdGenerator } from './request-id.js';
-import { type HandlerContext, serviceHandler, type WrappedHandler } from './service-handler.js';
+import { type HandlerContext, serviceHandler } from './service-handler.js';
 import { type ServerSettings, ServiceServer } from './service-server.js';
 
 /** What the listeners of one process share: request ids and trace ids are unique per process. */
@@ -37,7 +36,6 @@ export function listenerContext(config: Config, logs: Logs, metrics: ServiceMetr
     stats: metrics.listener(handlerName),
     ids: shared.ids,
     protocolVersion: config.PROTOCOL_VERSION,
-    handlers: new Map<Socket, WrappedHandler>(),
     traceIds: shared.traceIds,
     traceResponse: config.TRACEPARENT_RESPONSE,
     tracing: null,

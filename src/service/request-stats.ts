@@ -61,14 +61,12 @@ export interface Series {
 
 /** What an exemplar keeps of a request's trace context (`TraceContext`). */
 export interface ExemplarTrace {
-  /** Writes the 32 hex digits of the trace id into `b` at `p`; returns the position after them. */
-  putTraceId(b: Uint8Array, p: number): number;
-  /** Writes the 16 hex digits of the span id into `b` at `p`; returns the position after them. */
-  putSpanId(b: Uint8Array, p: number): number;
+  /** Writes the trace id's 16 bytes, then the span id's 8, into `b` at `p`; returns the position after them. */
+  putIdBytes(b: Uint8Array, p: number): number;
 }
 
-/** Bytes per bucket in `BucketExemplars.ids`: the trace id's 32 hex digits, then the span id's 16. */
-const ID_BYTES = 48;
+/** Bytes per bucket in `BucketExemplars.ids`: the trace id's 16 bytes, then the span id's 8. */
+const ID_BYTES = 24;
 
 /**
  * The latest request seen in each duration bucket of one series: its trace and span id, its
@@ -77,9 +75,9 @@ const ID_BYTES = 48;
  */
 export interface BucketExemplars {
   /**
-   * Per bucket, the request's trace id and span id as ASCII hex (`ID_BYTES` each), copied in
-   * and read as text only at scrape time: a fresh trace's ids are bytes until then (issue 16),
-   * and nothing here keeps the request's trace context (or its random pool) alive.
+   * Per bucket, the request's trace id and span id as bytes (`ID_BYTES` each), copied in and
+   * hex encoded only at scrape time: a fresh trace's ids are bytes until then (issue 16), and
+   * nothing here keeps the request's trace context (or its random pool) alive.
    */
   readonly ids: Uint8Array;
   /** 1 where the bucket has an exemplar. */
@@ -206,8 +204,8 @@ export class RequestStats {
    * Keeps the request just given to `observe()` as its duration bucket's exemplar (the latest
    * one wins). `endedAt` is the `performance.now()` of the request's end: a clock read the
    * caller has already made (a `Date.now()` here would add 37–70 ns per request on this
-   * machine, bench/micro/trace-ids.mjs). No allocation: the trace's ids are copied as hex bytes
-   * and read as text only when a scrape shows them (issue 16: a fresh trace's ids are bytes until
+   * machine, bench/micro/trace-ids.mjs). No allocation: the trace's ids are copied as bytes
+   * and hex encoded only when a scrape shows them (issue 16: a fresh trace's ids are bytes until
    * then, docs/performance.md).
    */
   exemplar(trace: ExemplarTrace, endedAt: number): void {
@@ -215,7 +213,7 @@ export class RequestStats {
     if (series === null) return;
     const e = series.exemplars;
     const b = this.#lastBucket;
-    trace.putSpanId(e.ids, trace.putTraceId(e.ids, b * ID_BYTES));
+    trace.putIdBytes(e.ids, b * ID_BYTES);
     e.present[b] = 1;
     e.seconds[b] = this.#lastSeconds;
     e.endedAt[b] = endedAt;
@@ -281,8 +279,8 @@ export class RequestStats {
         if (e.present[b] === 0) continue;
         if (Number.isNaN(e.wallMs[b])) e.wallMs[b] = Math.round(e.endedAt[b]! + offset);
         const at = b * ID_BYTES;
-        const traceId = Buffer.from(e.ids.buffer, e.ids.byteOffset + at, 32).toString('latin1');
-        const spanId = Buffer.from(e.ids.buffer, e.ids.byteOffset + at + 32, 16).toString('latin1');
+        const traceId = Buffer.from(e.ids.buffer, e.ids.byteOffset + at, 16).toString('hex');
+        const spanId = Buffer.from(e.ids.buffer, e.ids.byteOffset + at + 16, 8).toString('hex');
         rows.push({ labels, le: b < DUR.length ? DUR[b]! : '+Inf', traceId, spanId, seconds: e.seconds[b]!, timestampMs: e.wallMs[b]! });
       }
     }

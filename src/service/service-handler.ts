@@ -7,15 +7,15 @@
  * The user's class (HANDLER_MODULE's default export, or the example `AppHandler`) extends
  * `BaseHTTPRequestHandler` directly and knows nothing of this.
  *
- * Per request, in order: `parseRequest()` (counts the request in flight, forgets the previous
- * id) → the user's `do_X` → `sendResponse()` (adds `X-Request-Id`) → … → `logRequest()` once the
+ * Per request, in order: `parseRequest()` (counts the request in flight) → the user's `do_X` → `sendResponse()` (adds `X-Request-Id`) → … → `logRequest()` once the
  * response is complete (metrics, then the access record). That path allocates the `X-Request-Id`
  * line and the trace context object, nothing else: no closures, no promises, no label objects,
  * no id strings (issue 16: a generated request id is a number until something asks for its
  * text, a fresh trace's ids are bytes; the access record and the exemplar take them as such).
  *
  * Trace context: `this.traceContext` is the request's W3C trace context (`trace-context.ts`),
- * made on first use — by the access record at the latest — and forgotten with the request id.
+ * made on first use — by the access record at the latest — and kept with the request id until
+ * the next request begins (`requestStart` changes).
  * Its `trace_id`, `span_id` and `trace_flags` go into the access record, every error record
  * and `logMessage` lines (OpenTelemetry's pino keys), and the trace id becomes the request's
  * exemplar on `http_request_duration_seconds`.
@@ -45,14 +45,31 @@ export interface HandlerContext {
   readonly ids: RequestIdGenerator;
   /** Protocol the listener speaks (`PROTOCOL_VERSION`). */
   readonly protocolVersion: string;
-  /** Open connections' handlers, so the server's `handleError` can name the request that failed. */
-  readonly handlers: Map<Socket, WrappedHandler>;
   /** Trace and span ids (one per process). */
   readonly traceIds: TraceIds;
   /** Send `traceparent` (this request's span) in each response (`TRACEPARENT_RESPONSE`). */
   readonly traceResponse: boolean;
   /** OpenTelemetry with a registered provider (`otel.ts`), else null: no spans, no cost. */
   readonly tracing: Tracing | null;
+}
+
+/**
+ * Where a connection's socket keeps its handler while the connection is open, so the server's
+ * `handleError` can name the request that failed (`handlerOf`). A slot on the socket rather than
+ * a `Map<Socket, handler>`: a map that gains and loses an entry per connection is rebuilt by V8
+ * every few dozen changes, and a promoted old table keeps the dead connections it held alive
+ * through the next scavenge — the pattern that cost the core's `Connection: close` path
+ * (docs/performance.md, the `Connection: close` section).
+ */
+const HANDLER: unique symbol = Symbol('basehttp.serviceHandler');
+
+interface HandlerSlot {
+  [HANDLER]?: WrappedHandler | undefined;
+}
+
+/** The handler of the connection on `socket` while it is open, else undefined. */
+export function handlerOf(socket: Socket): WrappedHandler | undefined {
+  return (socket as HandlerSlot)[HANDLER];
 }
 
 /** A handler class as users write it. */
@@ -87,7 +104,7 @@ export function describeRequest(h: BaseHTTPRequestHandler): Record<string, unkno
 
 /** Returns a subclass of `Base` that logs and measures for the service. */
 export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerContext): T {
-  const { access, log, stats, ids, handlers, traceIds, traceResponse, tracing } = ctx;
+  const { access, log, stats, ids, traceIds, traceResponse, tracing } = ctx;
   // A user's own logRequest/logError still runs after the service's record; a user's own
   // logMessage replaces the service's. The library's defaults (CPython's stderr lines) never run.
   const base = libraryBase(Base);
@@ -109,6 +126,13 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     override protocolVersion = ctx.protocolVersion;
     /** The access record's bytes for this connection's address (`access-log.ts`), made on first use. */
     [ADDRESS_FRAGMENT]: Uint8Array | undefined = undefined;
+    /**
+     * The request's id and trace belong to the request whose `requestStart` is `#idsAt` (as
+     * RouteHandler's `route`): they last until the next request begins, so `requestId()` after
+     * the response still names the request just logged, and a request the core refuses before
+     * `parseRequest()` (414, 431, 408) gets ids of its own, never the previous request's.
+     */
+    #idsAt = -1;
     /** The request's id as text: the client's, or a generated one once something asked for it. */
     #id: string | null = null;
     /** The number of the request's generated id (`ids.take()`), or 0. */
@@ -136,6 +160,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     /** Starts the request's span (once: a do_HEAD calling do_GET stays in it) and runs `fn` in its context. */
     #traced(fn: (this: ServiceHandler) => void | Promise<void>): void | Promise<void> {
       if (this.#span !== null) return fn.call(this);
+      if (this.#idsAt !== this.requestStart) this.#newRequest();
       const span = new ServerSpan(tracing!, this);
       this.#span = span;
       this.#trace = span.trace;
@@ -161,6 +186,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
      * generated id something asked for), else the generated id's number; chosen on first use.
      */
     #idOrNumber(): string | number {
+      if (this.#idsAt !== this.requestStart) this.#newRequest();
       if (this.#id === null && this.#idNumber === 0) {
         // A request refused before its request line was understood has no headers of its own.
         const incoming = this.command ? this.headers.get('x-request-id') : undefined;
@@ -170,7 +196,16 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
       return this.#id ?? this.#idNumber;
     }
 
+    /** Forgets the previous request's id and trace: the request of `requestStart` has none yet. */
+    #newRequest(): void {
+      this.#idsAt = this.requestStart;
+      this.#id = null;
+      this.#idNumber = 0;
+      this.#trace = null;
+    }
+
     override get traceContext(): TraceContext {
+      if (this.#idsAt !== this.requestStart) this.#newRequest();
       let t = this.#trace;
       if (t === null) {
         // As for the request id: a request refused before its request line has no headers.
@@ -182,14 +217,14 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
 
     override setup(): void {
       super.setup();
-      handlers.set(this.request, this);
+      (this.request as HandlerSlot)[HANDLER] = this;
     }
 
     override finish(): void {
       try {
         super.finish();
       } finally {
-        handlers.delete(this.request);
+        (this.request as HandlerSlot)[HANDLER] = undefined;
         if (this.#span !== null) {
           // The connection ended before the response was complete.
           this.#span.end(this);
@@ -203,9 +238,6 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     }
 
     override parseRequest(): boolean | Promise<boolean> {
-      this.#id = null;
-      this.#idNumber = 0;
-      this.#trace = null;
       if (this.#span !== null) {
         // The previous request on this connection ended with no response at all (nothing logged).
         this.#span.end(this);
@@ -259,9 +291,6 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
       if (access !== null) access.write(this, end, ms, this.#idOrNumber(), ids.prefixBytes, route, trace);
       if (this.#pendingError !== null) this.#logPendingError();
       if (ownLogRequest) super.logRequest(code, size);
-      this.#id = null;
-      this.#idNumber = 0;
-      this.#trace = null;
     }
 
     /** The held-back 5xx line (no exception reported it): written at the end of the request. */

@@ -9,7 +9,7 @@ import type { HTTPServerOptions } from '../http/limits.js';
 import { type HTTPSServerOptions, loadSecureContext, TLSListener } from '../http/tls-listener.js';
 import type { Address } from '../socketserver/address.js';
 import type { RequestStats } from './request-stats.js';
-import { type HandlerContext, logHandlerError, type WrappedHandler } from './service-handler.js';
+import { type HandlerContext, handlerOf, logHandlerError, type WrappedHandler } from './service-handler.js';
 
 /** The server settings the service takes from its config: `HTTPServer`'s options, and TLS. */
 export interface ServerSettings extends HTTPServerOptions {
@@ -29,7 +29,6 @@ export class ServiceServer extends HTTPServer {
   readonly name: string;
   readonly #stats: RequestStats;
   readonly #log: Logger;
-  readonly #handlers: Map<Socket, WrappedHandler>;
   /** HTTPS options (from the settings), or null for plain HTTP. */
   tls: HTTPSServerOptions | null = null;
 
@@ -39,7 +38,6 @@ export class ServiceServer extends HTTPServer {
     this.name = name;
     this.#stats = ctx.stats;
     this.#log = ctx.log;
-    this.#handlers = ctx.handlers;
     this.tls = tls;
     ctx.stats.connectionsOpen = () => this.activeConnections;
   }
@@ -59,7 +57,7 @@ export class ServiceServer extends HTTPServer {
   }
 
   override handleError(request: Socket, clientAddress: Address, error: unknown): void {
-    logHandlerError(this.#log, this.#handlers.get(request), clientAddress, error);
+    logHandlerError(this.#log, handlerOf(request), clientAddress, error);
   }
 
   override handleShutdownTimeout(cut: number): void {

@@ -412,6 +412,21 @@ describe('trace ids as bytes', () => {
     expect(c.toString('latin1')).toBe(`.${'a'.repeat(32)}bbb${'0'.repeat(13)}.`);
   });
 
+  it('writes its ids as 24 bytes for the exemplars, fresh or built from strings', () => {
+    const traces = new TraceIds();
+    for (const t of [traces.contextFor(null), ...Array.from({ length: 1000 }, () => traces.contextFor(null)).slice(-2), TRACE]) {
+      const b = Buffer.alloc(26, 0x2e);
+      expect(t.putIdBytes(b, 1)).toBe(25);
+      expect(b.subarray(1, 17).toString('hex') + b.subarray(17, 25).toString('hex')).toBe(t.traceId + t.spanId);
+      expect([b[0], b[25]]).toEqual([0x2e, 0x2e]);
+    }
+    // Upper-case digits decode as lower-case would; a wrong length or a non-digit reads as 0.
+    const odd = new TraceContext('4BF92F3577B34DA6A3CE929D0E0E4736ff', 'zz1', '01', null);
+    const c = Buffer.alloc(24);
+    odd.putIdBytes(c, 0);
+    expect(c.toString('hex')).toBe('4bf92f3577b34da6a3ce929d0e0e4736' + '0010000000000000');
+  });
+
   it('shows its ids in JSON, fresh or built from strings', () => {
     const fresh = new TraceIds().contextFor(null);
     expect(JSON.parse(JSON.stringify({ t: fresh })).t).toEqual({ traceId: fresh.traceId, spanId: fresh.spanId, traceFlags: '01', parentId: null });

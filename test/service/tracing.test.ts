@@ -162,6 +162,44 @@ describe('trace context in the records', () => {
     expect([warn.trace_id, warn.span_id]).toEqual([warnAccess.trace_id, warnAccess.span_id]);
   });
 
+  it('gives a request the core refuses before parseRequest (414, 431) ids of its own, after a request that got no response', async () => {
+    const child = await service();
+    const c = await RawClient.connect(child.appPort);
+    // The first request's ids are made (its handler logs a message) but it gets no response and
+    // no access record; the refused requests that follow on the connection must not inherit them.
+    get(c, child.appPort, '/silent', { traceparent: VALID });
+    const silent = await child.waitFor((r) => r.msg === 'silent');
+    c.send(`GET /${'a'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const tooLong = await c.response();
+    c.close();
+    expect(tooLong.status).toBe(414);
+    const rec = await child.waitFor((r) => r.msg === 'request completed' && (r.res as { statusCode: number }).statusCode === 414);
+    expect(rec.requestId).toBe(tooLong.headers['x-request-id']);
+    expect(rec.requestId).not.toBe(silent.requestId);
+    expect(rec.trace_id).toMatch(HEX32);
+    expect(rec.trace_id).not.toBe(TRACE);
+    expect(rec.span_id).not.toBe(silent.span_id);
+
+    const d = await RawClient.connect(child.appPort);
+    get(d, child.appPort, '/silent', { traceparent: VALID });
+    await child.waitFor((r) => r.msg === 'silent' && r.span_id !== silent.span_id);
+    d.send(`GET /x HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(70_000)}\r\n\r\n`);
+    const tooBig = await d.response();
+    d.close();
+    expect(tooBig.status).toBe(431);
+    const big = await child.waitFor((r) => r.msg === 'request completed' && (r.res as { statusCode: number }).statusCode === 431);
+    expect(big.requestId).toBe(tooBig.headers['x-request-id']);
+    expect(big.trace_id).not.toBe(TRACE);
+  });
+
+  it('keeps a request’s ids after its response: a message logged later names the same request', async () => {
+    const child = await service();
+    const r = await request(child.appPort, 'GET', '/after', { traceparent: VALID });
+    const rec = await child.waitFor(byId(r.headers['x-request-id']!));
+    const later = await child.waitFor((x) => x.msg === 'after the response');
+    expect([later.requestId, later.trace_id, later.span_id]).toEqual([rec.requestId, TRACE, rec.span_id]);
+  });
+
   it('sends traceparent in responses when TRACEPARENT_RESPONSE is on', async () => {
     const child = await service({ TRACEPARENT_RESPONSE: 'true' });
     const r = await request(child.appPort, 'GET', '/ok', { traceparent: VALID });
