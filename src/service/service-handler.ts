@@ -24,6 +24,8 @@
  * in a server span, ended by `logRequest()`; without it the class has no wrapper at all.
  */
 import type { Socket } from 'node:net';
+// Not the global `performance`, an accessor read per request (request-loop.ts).
+import { performance } from 'node:perf_hooks';
 import { format } from 'node:util';
 import type { Logger } from 'pino';
 import { APPEND_CHECKED_HEADERS, type BaseHTTPRequestHandler } from '../http/request-handler.js';

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { BaseHTTPError } from './errors.js';
+import { type Flushable, flushSoon } from './flush-soon.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -47,8 +48,12 @@ export class SocketReader {
   consumed = 0;
   /** Unread bytes above which the socket is paused. */
   highWaterMark = 65_536;
-  /** Flushed before every wait for data (the connection's `wfile`), so a client is never left waiting. */
-  flushBeforeWait: { flush(): void } | null = null;
+  /**
+   * Flushed before every wait for data (the connection's `wfile`), so a client is never left
+   * waiting: at the end of the event-loop turn's I/O, with the other connections' output of the
+   * turn (`flush-soon.ts`).
+   */
+  flushBeforeWait: Flushable | null = null;
   /**
    * Set by the protocol layer when the connection ends: the peer has sent everything it will
    * send, and it was all read (HTTP: the client said the connection ends with its last request,
@@ -174,7 +179,7 @@ export class SocketReader {
    */
   wait(): Promise<void> {
     if (this.ended) return Promise.resolve();
-    if (this.flushBeforeWait !== null) this.flushBeforeWait.flush();
+    if (this.flushBeforeWait !== null) flushSoon(this.flushBeforeWait);
     if (this.#paused) {
       this.#paused = false;
       this.#socket.resume();
@@ -194,7 +199,7 @@ export class SocketReader {
       queueMicrotask(() => target[READABLE]());
       return;
     }
-    if (this.flushBeforeWait !== null) this.flushBeforeWait.flush();
+    if (this.flushBeforeWait !== null) flushSoon(this.flushBeforeWait);
     if (this.#paused) {
       this.#paused = false;
       this.#socket.resume();

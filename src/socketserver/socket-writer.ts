@@ -11,9 +11,10 @@ const SMALL_BINARY = 4096;
  *
  * For callers: `write(data)` (strings as UTF-8), `flush()`, `drain()`.
  *
- * Output is batched: writes accumulate until `flush()`, which the HTTP layer calls once per batch
- * of requests (before it waits for the next bytes), so one response — or sixteen pipelined ones —
- * leave in one `write`/`writev` system call. ASCII strings are joined into one latin-1 string
+ * Output is batched: writes accumulate until `flush()`, which the connection's reader calls once
+ * per batch of requests (before it waits for the next bytes; at the end of the event-loop turn's
+ * I/O, with every other connection's, `flush-soon.ts`), so one response — or sixteen pipelined
+ * ones — leave in one `write`/`writev` system call. ASCII strings are joined into one latin-1 string
  * (V8 cons-strings: no copy until the socket encodes it once); binary data goes out through
  * `cork()`/`uncork()`, which node turns into a single `writev`. Measured with wrk on hello world
  * keep-alive: one syscall per response instead of three (status+headers, body, flush) is the
