@@ -57,6 +57,9 @@ function putDecoded(b: Uint8Array, p: number, s: string, n: number): number {
   return p;
 }
 
+/** Buffer's hex encoder, for a plain `Uint8Array` too (a detached context's own 24 bytes). */
+const hexSlice = Buffer.prototype.hexSlice as (this: Uint8Array, start: number, end: number) => string;
+
 /** True when `n` bytes of `src` from `at` are all zero. */
 function allZero(src: Uint8Array, at: number, n: number): boolean {
   let v = 0;
@@ -158,7 +161,7 @@ export class TraceContext {
    * per pipelined request end to end (docs/performance.md). The bytes are never overwritten: a
    * refill of {@link TraceIds}' pool takes a new buffer.
    */
-  #bytes: Buffer | null = null;
+  #bytes: Uint8Array | null = null;
   #at = 0;
 
   /**
@@ -176,7 +179,7 @@ export class TraceContext {
   /**
    * A fresh trace whose ids are `bytes[at, at + 24)` (checked not all zero by the caller); flags
    * `01`. The context keeps `bytes` (a 16 KiB pool of {@link TraceIds}) until both ids have been
-   * read as text: code that keeps contexts for long should read them, or keep `traceId`/`spanId`.
+   * read as text or `detach()` is called: code that keeps contexts for long should call it.
    */
   static fromBytes(bytes: Buffer, at: number): TraceContext {
     const t = new TraceContext('', '', '01', null, null);
@@ -191,7 +194,7 @@ export class TraceContext {
   get traceId(): string {
     let id = this.#traceId;
     if (id === null) {
-      id = this.#traceId = this.#bytes!.hexSlice(this.#at, this.#at + 16);
+      id = this.#traceId = hexSlice.call(this.#bytes!, this.#at, this.#at + 16);
       if (this.#spanId !== null) this.#bytes = null; // both made: the pool may go
     }
     return id;
@@ -201,10 +204,26 @@ export class TraceContext {
   get spanId(): string {
     let id = this.#spanId;
     if (id === null) {
-      id = this.#spanId = this.#bytes!.hexSlice(this.#at + 16, this.#at + 24);
+      id = this.#spanId = hexSlice.call(this.#bytes!, this.#at + 16, this.#at + 24);
       if (this.#traceId !== null) this.#bytes = null; // both made: the pool may go
     }
     return id;
+  }
+
+  /**
+   * Lets {@link TraceIds}' 16 KiB pool go: a fresh trace whose ids are still bytes there gets a
+   * 24-byte copy of its own. For contexts kept past their request: the service keeps each
+   * connection's last one until the next request begins, and an idle connection must not hold
+   * a pool (one per idle connection at worst). Nothing for a context whose ids are text.
+   */
+  detach(): void {
+    const bytes = this.#bytes;
+    if (bytes === null || bytes.length === 24) return;
+    const own = new Uint8Array(24);
+    const at = this.#at;
+    for (let i = 0; i < 24; i++) own[i] = bytes[at + i]!;
+    this.#bytes = own;
+    this.#at = 0;
   }
 
   /** Writes `traceId` as exactly 32 ASCII characters into `b` at `p`; returns the position after them. */

@@ -291,6 +291,11 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
       if (this.rejectReason !== null) stats.reject(this.rejectReason);
       // A generated id goes into the record as its number (no string is made for it).
       if (access !== null) access.write(this, end, ms, this.#idOrNumber(), ids.prefixBytes, route, trace);
+      // Kept until the next request begins (`#idsAt`): an idle connection must not hold the
+      // random pool its ids were cut from. Only when no further request is buffered (the
+      // connection is about to wait): a copy per pipelined request was +0.25 µs of server CPU
+      // per request (3.47 → 3.72, 4 rounds), one per batch is not measurable.
+      if (this.rfile.available === 0) trace.detach();
       if (this.#pendingError !== null) this.#logPendingError();
       if (ownLogRequest) super.logRequest(code, size);
     }

@@ -88,7 +88,10 @@ export class SocketReader {
     }
   }
 
-  /** Kept for code written before `flushBeforeWait`: a function called before every wait. */
+  /**
+   * Kept for code written before `flushBeforeWait`: a function called for every wait, as
+   * `flushBeforeWait.flush` is (at the end of the event-loop turn's I/O, `flush-soon.ts`).
+   */
   get beforeWait(): (() => void) | null {
     const target = this.flushBeforeWait;
     return target === null ? null : () => target.flush();

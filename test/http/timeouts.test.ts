@@ -58,4 +58,33 @@ describe('timeouts', () => {
     expect(r.text).toBe('');
     expect(r.closed).toBe(true);
   });
+
+  test("a socket timeout while waiting for the next request line gets a requestStart of its own; one inside a request keeps that request's", async () => {
+    const starts: Array<[string, number]> = [];
+    class Patient extends Echo {
+      override timeout = 0.2;
+      override do_GET(): void {
+        starts.push(['GET', this.requestStart]);
+        super.do_GET();
+      }
+      override async do_POST(): Promise<void> {
+        starts.push(['POST', this.requestStart]);
+        return super.do_POST();
+      }
+      override logError(fmt: string): void {
+        if (fmt.startsWith('Request timed out')) starts.push(['timeout', this.requestStart]);
+      }
+    }
+    srv = await startServer(Patient);
+    // Idle after an answered request: the timeout is no part of it.
+    const c = await RawClient.connect(srv.port);
+    c.send('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    await c.read((s) => s.includes('path=/'));
+    await c.closed;
+    // Inside a request (its body stops arriving): the timeout belongs to it.
+    await sendRaw(srv.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12', { timeoutMs: 10_000 });
+    expect(starts.map(([what]) => what)).toEqual(['GET', 'timeout', 'POST', 'timeout']);
+    expect(starts[1]![1]).toBeGreaterThan(starts[0]![1]);
+    expect(starts[3]![1]).toBe(starts[2]![1]);
+  });
 });

@@ -10,6 +10,7 @@ import { TraceContext, TraceIds } from '../../src/http/trace-context.js';
 import { AccessLog, type AccessFields } from '../../src/service/access-log.js';
 import { LogWriter } from '../../src/service/log-writer.js';
 import { isWellFormedRequestId, RequestIdGenerator } from '../../src/service/request-id.js';
+import { collectGarbage } from '../helpers/memory.js';
 
 function tempFile(): { path: string; fd: number } {
   const path = join(mkdtempSync(join(tmpdir(), 'basehttp-log-')), 'out.log');
@@ -425,6 +426,41 @@ describe('trace ids as bytes', () => {
     const c = Buffer.alloc(24);
     odd.putIdBytes(c, 0);
     expect(c.toString('hex')).toBe('4bf92f3577b34da6a3ce929d0e0e4736' + '0010000000000000');
+  });
+
+  it('detach() gives a fresh trace its own 24 bytes: the same ids, and no hold on the random pool', () => {
+    const traces = new TraceIds();
+    const t = traces.contextFor(null);
+    const before = Buffer.alloc(24);
+    t.putIdBytes(before, 0);
+    t.detach();
+    // The pool is refilled many times over; the detached context still reads its own bytes.
+    for (let i = 0; i < 3000; i++) traces.contextFor(null);
+    const after = Buffer.alloc(24);
+    t.putIdBytes(after, 0);
+    expect(after).toEqual(before);
+    const hex = Buffer.alloc(48);
+    t.putSpanId(hex, t.putTraceId(hex, 0));
+    expect(hex.toString('latin1')).toBe(before.toString('hex'));
+    expect(t.traceId + t.spanId).toBe(before.toString('hex'));
+    t.detach(); // a context whose ids are text: nothing to do
+    expect(t.traceId + t.spanId).toBe(before.toString('hex'));
+  });
+
+  it('detach() lets the pools go: 40 kept contexts from 40 different pools hold 40 × 16 KiB until detached', () => {
+    const traces = new TraceIds();
+    const kept = [];
+    for (let k = 0; k < 40; k++) {
+      kept.push(traces.contextFor(null));
+      for (let i = 0; i < 700; i++) traces.contextFor(null); // 682 traces per pool: the next one is another pool's
+    }
+    collectGarbage();
+    const holding = process.memoryUsage().arrayBuffers;
+    for (const t of kept) t.detach();
+    collectGarbage();
+    const released = holding - process.memoryUsage().arrayBuffers;
+    expect(released).toBeGreaterThan(20 * 16_384);
+    expect(kept.every((t) => /^[0-9a-f]{32}$/.test(t.traceId))).toBe(true);
   });
 
   it('shows its ids in JSON, fresh or built from strings', () => {
