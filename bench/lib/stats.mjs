@@ -75,7 +75,10 @@ export const TARGETS = [
       'docs/performance.md). The levers left: the status line rebuilt and checked on every response, per-request ' +
       'allocations in header parsing. Between runs this ratio moves by ±0.04 (0.96 in the full run of 2026-12-07 00:01, ' +
       '0.88 at 02:44 and 0.92 in a 5-round run of this scenario alone right after; the build of 4834ade, in the same ' +
-      'rounds as the later one, gave 0.89 against its 0.95): the target sits inside that spread.',
+      'rounds as the later one, gave 0.89 against its 0.95): the target sits inside that spread. Since 2026-12-07 04:00 ' +
+      'the responses of a turn are written together at its end (src/socketserver/flush-soon.ts): fewer cross-core ' +
+      'wake-ups of wrk, 8.80 → 8.23 µs per request (5 alternating rounds); 0.98× the sketch in a 4-round run, 0.97× in ' +
+      'the full run after it.',
   },
   {
     issue: 16,
@@ -89,7 +92,11 @@ export const TARGETS = [
       "basehttp's Server line is as fast); basehttp's 0.6–0.7 µs more per request are its head parse into HTTPMessage " +
       "with validation (~0.14 µs against the sketch's 0.05), the CPython-shaped response calls, the request line, write " +
       'barriers and the clock read, each 1–4 % of the profile; and, as a consequence of being slower, more cross-core ' +
-      "wake-ups of wrk inside its write(2) (17 % of basehttp's samples, 9 % of the sketch's).",
+      "wake-ups of wrk inside its write(2) (17 % of basehttp's samples, 9 % of the sketch's). Since 2026-12-07 04:00 " +
+      'the responses of a turn are written together at its end (flush-soon.ts): 1.98 → 1.73 µs per request (5 ' +
+      'alternating rounds), 0.64× → 0.79× in the full runs before and after. The largest single item left in the ' +
+      "profile is node's String::SlowFlatten of the cons-string response text inside its write (8.8 %, ~0.17 µs per " +
+      'request): building the response as bytes is the next lever.',
   },
   {
     issue: 16,
@@ -118,7 +125,9 @@ export const TARGETS = [
       "connection objects, listeners and promise (perf: scavenges 4.6 % of its samples, 2.8 % of the sketch's). Since " +
       "2026-12-07 02:30 the server's two per-connection collections (HTTPServer's Set, BaseServer's Map) are linked lists: " +
       'their rebuilt hash tables kept dead connections alive across scavenges (2.2 MB → 0.97 MB surviving each, 6.5 → ' +
-      '3.6 ms per scavenge; docs/performance.md). 1.11× in the full run after it, 1.09× in a 5-round close-only run.',
+      '3.6 ms per scavenge; docs/performance.md). 1.11× in the full run after it, 1.09× in a 5-round close-only run; ' +
+      '1.08× (65.3 against 70.1 µs) in the full run of 2026-12-07 04:22, whose changes left this path alone (a ' +
+      'Connection: close response is flushed as the connection ends, not deferred): the ratio moves by ±0.03 between runs.',
   },
   {
     issue: 16,
@@ -133,7 +142,11 @@ export const TARGETS = [
       "Since 2026-12-07 the request id is a number and a fresh trace's ids are bytes until asked for, X-Request-Id skips " +
       'sendHeader (docs/performance.md: the ids cost ~1 µs end to end, several times their micro-benchmark); what remains ' +
       'over the bare core is the access record (~0.5 µs), the wrapper, the log write, and about 1 µs per keep-alive ' +
-      'request the profile spreads over the event loop.',
+      'request the profile spreads over the event loop. Since 2026-12-07 04:00 the responses of a turn are written ' +
+      'together at its end (flush-soon.ts): 12.36 → 10.59 µs per request (5 alternating rounds), 0.69× → 0.76× in the ' +
+      'full runs before and after. What remains over the bare core (perf, 4 s each): the access record serialised ' +
+      '~0.55 µs, the log file written ~1 µs (the same service with stdout on /dev/null: 9.5 against 10.5 µs, ' +
+      'though its ext4 write path itself is ~0.17 µs of that), the wrapper, ids and metrics ~0.6 µs.',
   },
   {
     issue: 16,
@@ -146,7 +159,9 @@ export const TARGETS = [
       'record the largest part. 2026-12-07 (docs/performance.md): without id strings on the path (request ids as numbers, ' +
       "trace ids as bytes) ~1.9 µs over the bare core in perf: the record's serialisation ~0.5, the wrapper ~0.2, the " +
       "trace context object and header lookups ~0.1, the log's write(2) ~0.07, and ~0.45 µs of waking wrk inside the " +
-      'response write, which a slower server pays on more of its writes.',
+      'response write, which a slower server pays on more of its writes. Since 2026-12-07 04:00 the responses of a ' +
+      'turn are written together at its end (flush-soon.ts): the service 4.18 → 3.34 µs per request, the bare core ' +
+      '1.98 → 1.73 (5 alternating rounds): both faster, the ratio 0.48× → 0.47× in the full runs before and after.',
   },
   {
     issue: 11,
