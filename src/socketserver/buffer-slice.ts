@@ -8,6 +8,8 @@ declare global {
     latin1Slice(start: number, end: number): string;
     /** `toString('hex', start, end)` without the encoding lookup (trace and span ids). */
     hexSlice(start: number, end: number): string;
+    /** `write(string, offset, length, 'latin1')` without the encoding lookup (response heads). */
+    latin1Write(string: string, offset: number, length: number): number;
   }
 }
 export {};

@@ -1,0 +1,109 @@
+import type { Socket } from 'node:net';
+import { describe, expect, test } from 'vitest';
+import { SocketWriter } from '../../src/index.js';
+
+/** A stand-in socket that records each write as the bytes it carried (copied at once) and its kind. */
+function recordingSocket(): { socket: Socket; writes: Array<{ kind: 'string' | 'bytes'; data: Buffer; corked: boolean }>; held: Uint8Array[] } {
+  const writes: Array<{ kind: 'string' | 'bytes'; data: Buffer; corked: boolean }> = [];
+  const held: Uint8Array[] = [];
+  let corked = 0;
+  const socket = {
+    destroyed: false,
+    writable: true,
+    cork: () => corked++,
+    uncork: () => corked--,
+    write: (chunk: string | Uint8Array, encoding?: BufferEncoding) => {
+      if (typeof chunk === 'string') writes.push({ kind: 'string', data: Buffer.from(chunk, encoding ?? 'utf8'), corked: corked > 0 });
+      else {
+        held.push(chunk); // what the socket would still point to if the kernel took it later
+        writes.push({ kind: 'bytes', data: Buffer.from(chunk), corked: corked > 0 });
+      }
+      return true;
+    },
+  };
+  return { socket: socket as unknown as Socket, writes, held };
+}
+
+const HEAD = 'HTTP/1.1 200 OK\r\nServer: test\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n';
+const BODY = Buffer.from('Hello, World!');
+
+describe('SocketWriter', () => {
+  test('one response stays one latin-1 string write', () => {
+    const { socket, writes } = recordingSocket();
+    const w = new SocketWriter(socket);
+    w.writeLatin1(HEAD);
+    w.write(BODY);
+    w.flush();
+    expect(writes).toEqual([{ kind: 'string', data: Buffer.concat([Buffer.from(HEAD), BODY]), corked: false }]);
+    expect([w.written, w.flushed, w.pending]).toEqual([HEAD.length + 13, HEAD.length + 13, 0]);
+  });
+
+  test('a batch past 1 KiB becomes bytes: one write of exactly what was written, in order, UTF-8 included', () => {
+    const { socket, writes } = recordingSocket();
+    const w = new SocketWriter(socket);
+    const expected: Buffer[] = [];
+    for (let i = 0; i < 16; i++) {
+      w.writeLatin1(HEAD);
+      w.write(i % 2 === 0 ? BODY : new Uint8Array(BODY));
+      w.write(`é${i}`); // not ASCII: UTF-8
+      expected.push(Buffer.from(HEAD), BODY, Buffer.from(`é${i}`, 'utf8'));
+    }
+    w.flush();
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.kind).toBe('bytes');
+    expect(writes[0]!.data.equals(Buffer.concat(expected))).toBe(true);
+    expect(w.written).toBe(Buffer.concat(expected).length);
+  });
+
+  test('a large body between small pieces keeps its place (cork, then the pieces in order)', () => {
+    const { socket, writes } = recordingSocket();
+    const w = new SocketWriter(socket);
+    const big = Buffer.alloc(10_000, 0x61);
+    const head2 = `${HEAD}${'x'.repeat(1100)}`; // past 1 KiB: bytes
+    w.writeLatin1(head2);
+    w.write(big);
+    w.writeLatin1(HEAD);
+    w.flush();
+    expect(writes.map((x) => [x.kind, x.corked])).toEqual([
+      ['bytes', true],
+      ['bytes', true],
+      ['string', true],
+    ]);
+    expect(Buffer.concat(writes.map((x) => x.data)).equals(Buffer.concat([Buffer.from(head2), big, Buffer.from(HEAD)]))).toBe(true);
+  });
+
+  test('discardSince cuts a failed response from the end of the bytes, keeping the earlier responses', () => {
+    const { socket, writes } = recordingSocket();
+    const w = new SocketWriter(socket);
+    for (let i = 0; i < 12; i++) {
+      w.writeLatin1(HEAD);
+      w.write(BODY);
+    }
+    const mark = w.written;
+    w.writeLatin1('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n');
+    w.write('hal');
+    expect(w.discardSince(mark)).toBe(true);
+    w.writeLatin1('HTTP/1.1 500 Internal Server Error\r\n\r\n');
+    w.flush();
+    const expected = Buffer.concat([
+      ...Array.from({ length: 12 }, () => Buffer.concat([Buffer.from(HEAD), BODY])),
+      Buffer.from('HTTP/1.1 500 Internal Server Error\r\n\r\n'),
+    ]);
+    expect(Buffer.concat(writes.map((x) => x.data)).equals(expected)).toBe(true);
+  });
+
+  test('the bytes handed to the socket are never written over by the next batch', () => {
+    const { socket, held } = recordingSocket();
+    const w = new SocketWriter(socket);
+    const batch = (c: string): void => {
+      for (let i = 0; i < 20; i++) w.writeLatin1(`${c.repeat(80)}\r\n`);
+      w.flush();
+    };
+    batch('a');
+    const first = Buffer.from(held[0]!);
+    batch('b');
+    batch('c');
+    expect(Buffer.from(held[0]!).equals(first)).toBe(true);
+    expect(held.map((h) => String.fromCharCode(h[0]!))).toEqual(['a', 'b', 'c']);
+  });
+});
