@@ -106,4 +106,39 @@ describe('SocketWriter', () => {
     expect(Buffer.from(held[0]!).equals(first)).toBe(true);
     expect(held.map((h) => String.fromCharCode(h[0]!))).toEqual(['a', 'b', 'c']);
   });
+
+  test('a batch that outgrows its buffer twice, then one 70 KiB write: every byte, in order', () => {
+    const { socket, writes } = recordingSocket();
+    const w = new SocketWriter(socket);
+    const expected: Buffer[] = [];
+    for (let i = 0; i < 40; i++) {
+      const head = `${HEAD}X-N: ${i}\r\n\r\n`;
+      w.writeLatin1(head);
+      w.write(BODY);
+      expected.push(Buffer.from(head), BODY);
+    }
+    const big = 'z'.repeat(70_000); // past 64 KiB pending: flushed at once
+    w.write(big);
+    expected.push(Buffer.from(big));
+    expect(w.pending).toBe(0);
+    expect(Buffer.concat(writes.map((x) => x.data)).equals(Buffer.concat(expected))).toBe(true);
+  });
+
+  test('discardSince cuts through the bytes into a large part before them; a destroyed socket drops what is pending', () => {
+    const { socket, writes } = recordingSocket();
+    const w = new SocketWriter(socket);
+    w.writeLatin1(`${HEAD}${'a'.repeat(1100)}`); // bytes
+    const mark = w.written;
+    w.write(Buffer.alloc(5000, 0x62)); // a large part: the bytes before it move aside
+    w.writeLatin1('c'.repeat(1200)); // bytes again
+    expect(w.discardSince(mark + 4000)).toBe(true); // 1000 of the part's 5000 and all 1200 c's go
+    w.flush();
+    const sent = Buffer.concat(writes.map((x) => x.data)).toString('latin1');
+    expect(sent).toBe(`${HEAD}${'a'.repeat(1100)}${'b'.repeat(4000)}`);
+    w.writeLatin1('d'.repeat(2000));
+    (socket as unknown as { destroyed: boolean }).destroyed = true;
+    w.flush();
+    expect(writes).toHaveLength(2);
+    expect(w.pending).toBe(0);
+  });
 });
