@@ -77,8 +77,8 @@ export const TARGETS = [
       '0.88 at 02:44 and 0.92 in a 5-round run of this scenario alone right after; the build of 4834ade, in the same ' +
       'rounds as the later one, gave 0.89 against its 0.95): the target sits inside that spread. Since 2026-12-07 04:00 ' +
       'the responses of a turn are written together at its end (src/socketserver/flush-soon.ts): fewer cross-core ' +
-      'wake-ups of wrk, 8.80 → 8.23 µs per request (5 alternating rounds); 0.98× the sketch in a 4-round run, 0.97× in ' +
-      'the full run after it.',
+      'wake-ups of wrk, 8.80 → 8.23 µs per request (5 alternating rounds); 0.98× the sketch in a 4-round run, 0.97× and ' +
+      '0.98× in the two full runs after it (04:22, 05:07).',
   },
   {
     issue: 16,
@@ -94,9 +94,12 @@ export const TARGETS = [
       'barriers and the clock read, each 1–4 % of the profile; and, as a consequence of being slower, more cross-core ' +
       "wake-ups of wrk inside its write(2) (17 % of basehttp's samples, 9 % of the sketch's). Since 2026-12-07 04:00 " +
       'the responses of a turn are written together at its end (flush-soon.ts): 1.98 → 1.73 µs per request (5 ' +
-      'alternating rounds), 0.64× → 0.79× in the full runs before and after. The largest single item left in the ' +
-      "profile is node's String::SlowFlatten of the cons-string response text inside its write (8.8 %, ~0.17 µs per " +
-      'request): building the response as bytes is the next lever.',
+      'alternating rounds), 0.64× → 0.79× in the full runs before and after (04:22). The largest single item left in ' +
+      "the profile was then node's String::SlowFlatten of the batch's cons-string inside its write (8.8 %); since " +
+      'fa93d01 a batch past 1 KiB is written as bytes (1.658 → 1.550 µs, 5 rounds): 0.76× in the full run of 05:07, ' +
+      'basehttp 1.59 µs (1.75 at 04:22) against a sketch that ran faster in that run (1.21 µs, 1.40 at 04:22). What ' +
+      'is left is spread: head parsing (scanHead + parseHeaderLines 8.5 %), each head flattened by latin1Write ' +
+      '(4.5 %), write barriers, the clock read, each 1–4 %.',
   },
   {
     issue: 16,
@@ -126,8 +129,10 @@ export const TARGETS = [
       "2026-12-07 02:30 the server's two per-connection collections (HTTPServer's Set, BaseServer's Map) are linked lists: " +
       'their rebuilt hash tables kept dead connections alive across scavenges (2.2 MB → 0.97 MB surviving each, 6.5 → ' +
       '3.6 ms per scavenge; docs/performance.md). 1.11× in the full run after it, 1.09× in a 5-round close-only run; ' +
-      '1.08× (65.3 against 70.1 µs) in the full run of 2026-12-07 04:22, whose changes left this path alone (a ' +
-      'Connection: close response is flushed as the connection ends, not deferred): the ratio moves by ±0.03 between runs.',
+      '1.08× (65.3 against 70.1 µs) in the full run of 2026-12-07 04:22 and 1.07× (60.3 against 64.6) at 05:07, whose ' +
+      'changes left this path alone (a Connection: close response is flushed as the connection ends, not deferred); ' +
+      'an A/B of the build of 1e68471 against that of 05:07, 5 rounds with node:http: 61.8 against 63.2 µs per ' +
+      'connection (rounds 54.1–69.7 and 62.0–67.3), node:http 67.2: 1.09× and 1.07×, within the spread.',
   },
   {
     issue: 16,
@@ -144,7 +149,7 @@ export const TARGETS = [
       'over the bare core is the access record (~0.5 µs), the wrapper, the log write, and about 1 µs per keep-alive ' +
       'request the profile spreads over the event loop. Since 2026-12-07 04:00 the responses of a turn are written ' +
       'together at its end (flush-soon.ts): 12.36 → 10.59 µs per request (5 alternating rounds), 0.69× → 0.76× in the ' +
-      'full runs before and after. What remains over the bare core (perf, 4 s each): the access record serialised ' +
+      'full runs before and after (0.75× at 05:07). What remains over the bare core (perf, 4 s each): the access record serialised ' +
       '~0.55 µs, the log file written ~1 µs (the same service with stdout on /dev/null: 9.5 against 10.5 µs, ' +
       'though its ext4 write path itself is ~0.17 µs of that), the wrapper, ids and metrics ~0.6 µs.',
   },
@@ -161,7 +166,8 @@ export const TARGETS = [
       "trace context object and header lookups ~0.1, the log's write(2) ~0.07, and ~0.45 µs of waking wrk inside the " +
       'response write, which a slower server pays on more of its writes. Since 2026-12-07 04:00 the responses of a ' +
       'turn are written together at its end (flush-soon.ts): the service 4.18 → 3.34 µs per request, the bare core ' +
-      '1.98 → 1.73 (5 alternating rounds): both faster, the ratio 0.48× → 0.47× in the full runs before and after.',
+      '1.98 → 1.73 (5 alternating rounds): both faster, the ratio 0.48× → 0.47× in the full runs before and after, ' +
+      '0.49× at 05:07 (3.30 against 1.59 µs).',
   },
   {
     issue: 11,
