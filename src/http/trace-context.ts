@@ -60,6 +60,12 @@ function putDecoded(b: Uint8Array, p: number, s: string, n: number): number {
 /** Buffer's hex encoder, for a plain `Uint8Array` too (a detached context's own 24 bytes). */
 const hexSlice = Buffer.prototype.hexSlice as (this: Uint8Array, start: number, end: number) => string;
 
+/** Copies `n` bytes of `src` from `at` into `b` at `p`; returns the position after them. */
+function putCopy(b: Uint8Array, p: number, src: Uint8Array, at: number, n: number): number {
+  for (let i = 0; i < n; i++) b[p + i] = src[at + i]!;
+  return p + n;
+}
+
 /** True when `n` bytes of `src` from `at` are all zero. */
 function allZero(src: Uint8Array, at: number, n: number): boolean {
   let v = 0;
@@ -220,8 +226,7 @@ export class TraceContext {
     const bytes = this.#bytes;
     if (bytes === null || bytes.length === 24) return;
     const own = new Uint8Array(24);
-    const at = this.#at;
-    for (let i = 0; i < 24; i++) own[i] = bytes[at + i]!;
+    putCopy(own, 0, bytes, this.#at, 24);
     this.#bytes = own;
     this.#at = 0;
   }
@@ -247,11 +252,7 @@ export class TraceContext {
    */
   putIdBytes(b: Uint8Array, p: number): number {
     const bytes = this.#bytes;
-    if (bytes !== null) {
-      const at = this.#at;
-      for (let i = 0; i < 24; i++) b[p + i] = bytes[at + i]!;
-      return p + 24;
-    }
+    if (bytes !== null) return putCopy(b, p, bytes, this.#at, 24);
     return putDecoded(b, putDecoded(b, p, this.#traceId!, 16), this.#spanId!, 8);
   }
 

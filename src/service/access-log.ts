@@ -56,7 +56,6 @@ export interface AccessFragmentSlot {
   [ADDRESS_FRAGMENT]?: Uint8Array | undefined;
 }
 
-const LEVEL_TIME = ascii('{"level":30,"time":');
 const BYTES_SENT = ascii(',"bytesSent":');
 const BYTES_RECEIVED = ascii(',"bytesReceived":');
 const REFERER = ascii(',"referer":');
@@ -132,7 +131,7 @@ export class AccessLog {
   #idPrefixFor: Uint8Array | null = null;
   #idStart: Uint8Array = REQUEST_ID;
   /** `{"level":30,"time":<ms>` for the millisecond `#startAt` (records of one millisecond share it). */
-  #start: Uint8Array = LEVEL_TIME;
+  #start: Uint8Array = new Uint8Array(0);
   #startAt = -1;
   /** Wall-clock ms at `performance.now()` 0: `performance.timeOrigin`, moved by a step of the system clock (`#anchor()`). */
   #clockOffset = performance.timeOrigin;
@@ -166,11 +165,7 @@ export class AccessLog {
   /** `{"level":30,"time":<time>`, built once per millisecond. */
   #recordStart(time: number): Uint8Array {
     if (time !== this.#startAt) {
-      const digits = new Uint8Array(20);
-      const start = new Uint8Array(LEVEL_TIME.length + putNumber(digits, 0, time));
-      start.set(LEVEL_TIME);
-      start.set(digits.subarray(0, start.length - LEVEL_TIME.length), LEVEL_TIME.length);
-      this.#start = start;
+      this.#start = ascii(`{"level":30,"time":${time}`);
       this.#startAt = time;
     }
     return this.#start;
@@ -179,11 +174,8 @@ export class AccessLog {
   /** `,"requestId":"` followed by `prefix`, built once per prefix (one per process). */
   #idPrefix(prefix: Uint8Array): Uint8Array {
     if (prefix !== this.#idPrefixFor) {
-      const start = new Uint8Array(REQUEST_ID.length + prefix.length);
-      start.set(REQUEST_ID);
-      start.set(prefix, REQUEST_ID.length);
       this.#idPrefixFor = prefix;
-      this.#idStart = start;
+      this.#idStart = Buffer.concat([REQUEST_ID, prefix]);
     }
     return this.#idStart;
   }

@@ -25,9 +25,8 @@ const LOW_CRLF = LOW.map((d) => `${d}\r\n`);
 /**
  * Generates ids `<prefix>-<n>`; one instance per process.
  *
- * - For callers: `next()`, `pick(incoming)`; and for the service's per-request path, `take()`
- *   (the next number, no string), `format(n)` (its id) and `headerLine(n)` (its `X-Request-Id`
- *   line).
+ * - For callers: `take()` (the next number, no string), `format(n)` (its id) and `headerLine(n)`
+ *   (its `X-Request-Id` line); an incoming id is kept when `isWellFormedRequestId()`.
  *
  * Issue 16: from id 1000 on, the per-request path makes no number-to-string conversion: an id is
  * a cached `<prefix>-<n ÷ 1000>` (rebuilt once per thousand ids) joined with one of 1000
@@ -78,15 +77,5 @@ export class RequestIdGenerator {
     this.#idBase = this.prefix + thousand;
     this.#lineBase = `X-Request-Id: ${this.#idBase}`;
     return true;
-  }
-
-  /** The next id. */
-  next(): string {
-    return this.format(this.take());
-  }
-
-  /** `incoming` when well formed, else a new id. */
-  pick(incoming: string | undefined): string {
-    return incoming !== undefined && WELL_FORMED.test(incoming) ? incoming : this.next();
   }
 }

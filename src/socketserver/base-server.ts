@@ -7,8 +7,6 @@ import { BaseHTTPError } from './errors.js';
 import { checkSettings, SERVER_DEFAULTS, SERVER_RULES } from './settings.js';
 import { peerDone } from './socket-reader.js';
 
-/** The server serving a socket, kept on the socket so that its listeners need no closure. */
-
 /**
  * Base class for server classes (Python's `SocketServer.BaseServer`).
  *
