@@ -1,4 +1,5 @@
 import type { RejectReason } from '../socketserver/error-catalogue.js';
+import { knownField } from './known-fields.js';
 import type { HTTPMessage } from './message.js';
 
 /**
@@ -97,8 +98,10 @@ export function parseHeaderLines(buf: Buffer, text: string, base: number, lines:
     let c = p;
     while (c < end && TCHAR[buf[c]!] === 1) c++;
     if (c === p || c === end || buf[c] !== 0x3a) return c < end && buf[c] === 0x0d ? FAULTS.bareCR : FAULTS.badHeader;
-    const name = text.slice(p - base, c - base);
-    const lower = name.toLowerCase();
+    // A common name is a constant (no slice, no lower-casing: 2.x % of a pipelined profile).
+    const known = knownField(buf, p, c);
+    const name = known !== null ? known.name : text.slice(p - base, c - base);
+    const lower = known !== null ? known.lower : name.toLowerCase();
     // Field value: OWS-trimmed; CR, LF, NUL and other controls refused (RFC 9110 §5.5), except
     // that a trace context field with a control byte other than CR and NUL is dropped (below).
     let v = c + 1;

@@ -2,6 +2,7 @@ import type { RejectReason } from '../socketserver/error-catalogue.js';
 import type { BaseHTTPError } from '../socketserver/errors.js';
 import { BODY_CHUNKED, BODY_LENGTH, precheckChunked } from './body-reader.js';
 import { FAULTS, type HeadFault, TCHAR } from './header-parser.js';
+import { knownMethod } from './known-fields.js';
 import { HEADER_TOO_LONG, LINE_TOO_LONG, TOO_MANY_HEADERS } from './head-scanner.js';
 import type { BaseHTTPRequestHandler } from './request-handler.js';
 import { isTokenString, parseVersion, splitWords, V10, V11, validTarget } from './request-line.js';
@@ -123,7 +124,7 @@ function fastRequestLine(h: BaseHTTPRequestHandler, loop: RequestLoop, buf: Buff
     loop.version = V10;
     h.requestVersion = 'HTTP/1.0';
   }
-  h.command = text.slice(0, sp1 - start);
+  h.command = knownMethod(buf, start, sp1) ?? text.slice(0, sp1 - start);
   let path = text.slice(sp1 + 1 - start, i - start);
   // gh-87389, as in the general path.
   if (buf[sp1 + 2] === 0x2f) path = `/${path.replace(/^\/+/, '')}`;
