@@ -30,6 +30,14 @@ const IDLE = 0;
 const HEAD = 1;
 const BUSY = 2;
 
+/**
+ * The clock read of the current wake-up (a connection's `run()`, `drive()` or `oneRequest()`
+ * entered), or -1: the first request begun in it reads the clock, the requests pipelined after
+ * it share the reading (`requestStart`). One variable for all connections: each wake-up resets
+ * it, and one connection's wake-up never runs inside another's.
+ */
+let wokeAt = -1;
+
 const ERR_HEADERS_TIMEOUT = new BaseHTTPError('ERR_HEADERS_TIMEOUT', 'request head not received in time', 408);
 const ERR_IDLE_TIMEOUT = new BaseHTTPError('ERR_IDLE_TIMEOUT', 'keep-alive connection idle too long');
 const ERR_REQUEST_TIMEOUT = new BaseHTTPError('ERR_REQUEST_TIMEOUT', 'request not received in time', 408);
@@ -130,6 +138,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter, SweptConnec
    */
   run(custom: boolean): void | Promise<void> {
     this.#custom = custom;
+    wokeAt = -1;
     const h = this.h;
     for (;;) {
       const r = custom ? h.handleOneRequest() : this.step();
@@ -161,6 +170,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter, SweptConnec
   /** Runs the request loop from a callback: `woken` after a wait for bytes, else after a Promise. */
   private drive(woken: boolean): void {
     const h = this.h;
+    wokeAt = -1;
     try {
       for (;;) {
         if (!woken && h.closeConnection) {
@@ -185,6 +195,7 @@ export class RequestLoop extends ResponseHead implements ReadWaiter, SweptConnec
 
   /** The built-in `handleOneRequest()`: one request, a Promise when it has to wait. */
   oneRequest(): void | Promise<void> {
+    wokeAt = -1;
     const r = this.step();
     return r === WAITING ? this.h.rfile.wait().then((this.#retry ??= () => this.oneRequest())) : r;
   }
@@ -258,7 +269,9 @@ export class RequestLoop extends ResponseHead implements ReadWaiter, SweptConnec
   private beginRequest(): void {
     const h = this.h;
     this.#phase = BUSY;
-    h.requestStart = performance.now();
+    // One clock read per wake-up (`wokeAt`), shared by the requests pipelined in it.
+    h.requestStart = wokeAt >= 0 ? wokeAt : (wokeAt = performance.now());
+    h.requestNumber++;
     h.statusCode = null;
     h.rejectReason = null;
     this.beginResponse(h.wfile.written);
@@ -303,7 +316,10 @@ export class RequestLoop extends ResponseHead implements ReadWaiter, SweptConnec
       // Waiting for a request line (CPython's readline timing out) is not the previous request:
       // a new `requestStart`, so that what is keyed on it (a RouteHandler's route, the
       // service's request id and trace) is not that request's.
-      if (this.#phase !== BUSY) h.requestStart = performance.now();
+      if (this.#phase !== BUSY) {
+        h.requestStart = performance.now();
+        h.requestNumber++;
+      }
       h.logError('Request timed out: %s', e.message);
     }
   }

@@ -101,7 +101,7 @@ export class RouteHandler extends BaseHTTPRequestHandler {
   maxBodyBytes: number | undefined = undefined;
 
   /**
-   * `route` and `canonicalPath` belong to the request whose `requestStart` they were set in, and
+   * `route` and `canonicalPath` belong to the request whose `requestNumber` they were set in, and
    * `parseRequest()` forgets them: a request the core refuses (414, 431 and 408 never reach
    * `parseRequest()`) reads null, never the previous request's values.
    */
@@ -138,12 +138,12 @@ export class RouteHandler extends BaseHTTPRequestHandler {
 
   /** The matched route's pattern as written in the table (`'/users/:id'`), or null. */
   get route(): string | null {
-    return this.#routedAt === this.requestStart ? this.#route : null;
+    return this.#routedAt === this.requestNumber ? this.#route : null;
   }
 
   /** The canonical path the request was routed on, or null (not routed, or the path was refused). */
   get canonicalPath(): string | null {
-    return this.#routedAt === this.requestStart ? this.#canonicalPath : null;
+    return this.#routedAt === this.requestNumber ? this.#canonicalPath : null;
   }
 
   do_GET(): void | Promise<void> {
@@ -184,7 +184,7 @@ export class RouteHandler extends BaseHTTPRequestHandler {
     const route = this.#table.find(this.command!, canonical, VALUES);
     this.#canonicalPath = canonical;
     this.#route = route === null ? null : route.pattern;
-    this.#routedAt = this.requestStart;
+    this.#routedAt = this.requestNumber;
     if (route === null) return this.#unrouted(canonical);
     const params = routeParams(route);
     if (params === null) return this.sendError(400, 'A path parameter is not percent-encoded UTF-8');

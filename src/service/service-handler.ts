@@ -15,7 +15,7 @@
  *
  * Trace context: `this.traceContext` is the request's W3C trace context (`trace-context.ts`),
  * made on first use — by the access record at the latest — and kept with the request id until
- * the next request begins (`requestStart` changes).
+ * the next request begins (`requestNumber` changes).
  * Its `trace_id`, `span_id` and `trace_flags` go into the access record, every error record
  * and `logMessage` lines (OpenTelemetry's pino keys), and the trace id becomes the request's
  * exemplar on `http_request_duration_seconds`.
@@ -129,7 +129,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     /** The access record's bytes for this connection's address (`access-log.ts`), made on first use. */
     [ADDRESS_FRAGMENT]: Uint8Array | undefined = undefined;
     /**
-     * The request's id and trace belong to the request whose `requestStart` is `#idsAt` (as
+     * The request's id and trace belong to the request whose `requestNumber` is `#idsAt` (as
      * RouteHandler's `route`): they last until the next request begins, so `requestId()` after
      * the response still names the request just logged, and a request the core refuses before
      * `parseRequest()` (414, 431, 408) gets ids of its own, never the previous request's.
@@ -162,7 +162,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
     /** Starts the request's span (once: a do_HEAD calling do_GET stays in it) and runs `fn` in its context. */
     #traced(fn: (this: ServiceHandler) => void | Promise<void>): void | Promise<void> {
       if (this.#span !== null) return fn.call(this);
-      if (this.#idsAt !== this.requestStart) this.#newRequest();
+      if (this.#idsAt !== this.requestNumber) this.#newRequest();
       const span = new ServerSpan(tracing!, this);
       this.#span = span;
       this.#trace = span.trace;
@@ -188,7 +188,7 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
      * generated id something asked for), else the generated id's number; chosen on first use.
      */
     #idOrNumber(): string | number {
-      if (this.#idsAt !== this.requestStart) this.#newRequest();
+      if (this.#idsAt !== this.requestNumber) this.#newRequest();
       if (this.#id === null && this.#idNumber === 0) {
         // A request refused before its request line was understood has no headers of its own.
         const incoming = this.command ? this.headers.get('x-request-id') : undefined;
@@ -198,16 +198,16 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
       return this.#id ?? this.#idNumber;
     }
 
-    /** Forgets the previous request's id and trace: the request of `requestStart` has none yet. */
+    /** Forgets the previous request's id and trace: the request of `requestNumber` has none yet. */
     #newRequest(): void {
-      this.#idsAt = this.requestStart;
+      this.#idsAt = this.requestNumber;
       this.#id = null;
       this.#idNumber = 0;
       this.#trace = null;
     }
 
     override get traceContext(): TraceContext {
-      if (this.#idsAt !== this.requestStart) this.#newRequest();
+      if (this.#idsAt !== this.requestNumber) this.#newRequest();
       let t = this.#trace;
       if (t === null) {
         // As for the request id: a request refused before its request line has no headers.

@@ -38,6 +38,37 @@ describe('keep-alive and pipelining', () => {
     c.close();
   });
 
+  test('requests pipelined in one read share requestStart (one clock read); each has its own requestNumber', async () => {
+    const seen: Array<[string, number, number]> = [];
+    class Clocked extends Echo {
+      override do_GET(): void | Promise<void> {
+        seen.push([this.path, this.requestStart, this.requestNumber]);
+        // After an awaiting do_X the loop wakes up again: the next request reads the clock anew.
+        if (this.path === '/slow') return new Promise((resolve) => setTimeout(resolve, 20)).then(() => super.do_GET());
+        super.do_GET();
+      }
+    }
+    srv = await startServer(Clocked);
+    const c = await RawClient.connect(srv.port);
+    c.send(get('/a') + get('/b') + get('/slow') + get('/c'));
+    await c.read((s) => s.includes('path=/c\n'));
+    c.send(get('/d'));
+    await c.read((s) => s.includes('path=/d\n'));
+    c.close();
+    expect(seen.map(([path, , n]) => [path, n])).toEqual([
+      ['/a', 1],
+      ['/b', 2],
+      ['/slow', 3],
+      ['/c', 4],
+      ['/d', 5],
+    ]);
+    const start = seen.map(([, t]) => t);
+    expect(start[1]).toBe(start[0]);
+    expect(start[2]).toBe(start[0]);
+    expect(start[3]).toBeGreaterThan(start[2]!);
+    expect(start[4]).toBeGreaterThan(start[3]!);
+  });
+
   test('pipelined responses leave in a single socket write', async () => {
     let flushes = 0;
     class Counting extends Echo {

@@ -59,20 +59,26 @@ describe('timeouts', () => {
     expect(r.closed).toBe(true);
   });
 
-  test("a socket timeout while waiting for the next request line gets a requestStart of its own; one inside a request keeps that request's", async () => {
+  test("a socket timeout while waiting for the next request line gets a requestStart and requestNumber of its own; one inside a request keeps that request's", async () => {
     const starts: Array<[string, number]> = [];
+    const numbers: number[] = [];
     class Patient extends Echo {
       override timeout = 0.2;
       override do_GET(): void {
         starts.push(['GET', this.requestStart]);
+        numbers.push(this.requestNumber);
         super.do_GET();
       }
       override async do_POST(): Promise<void> {
         starts.push(['POST', this.requestStart]);
+        numbers.push(this.requestNumber);
         return super.do_POST();
       }
       override logError(fmt: string): void {
-        if (fmt.startsWith('Request timed out')) starts.push(['timeout', this.requestStart]);
+        if (fmt.startsWith('Request timed out')) {
+          starts.push(['timeout', this.requestStart]);
+          numbers.push(this.requestNumber);
+        }
       }
     }
     srv = await startServer(Patient);
@@ -86,5 +92,7 @@ describe('timeouts', () => {
     expect(starts.map(([what]) => what)).toEqual(['GET', 'timeout', 'POST', 'timeout']);
     expect(starts[1]![1]).toBeGreaterThan(starts[0]![1]);
     expect(starts[3]![1]).toBe(starts[2]![1]);
+    // Numbered per connection: the idle timeout is the first connection's second "request".
+    expect(numbers).toEqual([1, 2, 1, 1]);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, RawClient, request } from '../harness/client.js';
+import { get, RawClient, request, requestBytes } from '../harness/client.js';
 import { type ServiceChild, startService } from '../fixtures/service/child.js';
 
 const HANDLER = './test/fixtures/service/test-handler.mjs';
@@ -141,6 +141,26 @@ describe('access records', () => {
     const first = Number(generated[0]!.slice(9));
     expect(generated).toEqual(generated.map((_, k) => `${prefix}${first + k}`));
     expect(generated.every((id) => GENERATED_ID.test(id))).toBe(true);
+  });
+
+  it('gives requests pipelined in one read ids, trace ids and routes of their own', async () => {
+    // They share one requestStart (one clock read per read: the example app answers them
+    // synchronously); the ids and the route are keyed on requestNumber.
+    child = await startService();
+    const c = await RawClient.connect(child.appPort);
+    const paths = Array.from({ length: 16 }, (_, i) => (i % 4 === 3 ? `/nope?p=${i}` : `/?p=${i}`));
+    c.send(paths.map((p) => requestBytes(child!.appPort, 'GET', p, {})).join(''));
+    const ids: string[] = [];
+    for (let i = 0; i < 16; i++) ids.push((await c.response()).headers['x-request-id']!);
+    c.close();
+    await child.waitFor(() => child!.access().length === 16);
+    const records = child.access();
+    expect(records.map((r) => r.req.url)).toEqual(paths);
+    expect(records.map((r) => r.route)).toEqual(paths.map((p) => (p.startsWith('/nope') ? 'unmatched' : '/')));
+    expect(records.map((r) => r.requestId)).toEqual(ids);
+    expect(new Set(ids).size).toBe(16);
+    expect(new Set(records.map((r) => r.trace_id)).size).toBe(16);
+    expect(new Set(records.map((r) => r.span_id)).size).toBe(16);
   });
 
   it('answers an HTTP/0.9 request with the body alone, and logs its id', async () => {

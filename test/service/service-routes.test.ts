@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, RawClient, request } from '../harness/client.js';
+import { get, RawClient, request, requestBytes } from '../harness/client.js';
 import { type ServiceChild, startService } from '../fixtures/service/child.js';
 
 const HANDLER = './test/fixtures/service/route-handler.mjs';
@@ -69,12 +69,20 @@ describe('the route label (a RouteHandler through HANDLER_MODULE)', () => {
       await c.response();
       c.close();
     }
-    await child.waitFor(() => child!.access().length === 6);
+    // Pipelined in one read, the two share a requestStart: the route is keyed on requestNumber.
+    const c = await RawClient.connect(child.appPort);
+    c.send(Buffer.concat([requestBytes(child.appPort, 'GET', '/users/4'), Buffer.from(refusals[2]!)]));
+    expect((await c.response()).status).toBe(200);
+    expect((await c.response()).status).toBe(431);
+    c.close();
+    await child.waitFor(() => child!.access().length === 8);
     expect(child.access().map((r) => [r.res.statusCode, r.route])).toEqual([
       [200, '/users/:id'],
       [400, 'unmatched'],
       [200, '/users/:id'],
       [414, 'unmatched'],
+      [200, '/users/:id'],
+      [431, 'unmatched'],
       [200, '/users/:id'],
       [431, 'unmatched'],
     ]);
