@@ -33,7 +33,7 @@ import type { TraceContext, TraceIds } from '../http/trace-context.js';
 import { isRouteHandlerClass } from '../http/route-handler.js';
 import { doMethodNames, ServerSpan, type Tracing } from './otel.js';
 import type { Address } from '../socketserver/address.js';
-import { type AccessLog, ADDRESS_FRAGMENT } from './access-log.js';
+import { type AccessLog, CONNECTION_RECORD, type ConnectionRecord } from './access-log.js';
 import { isWellFormedRequestId, type RequestIdGenerator } from './request-id.js';
 import { type RequestStats, UNMATCHED_ROUTE, UNROUTED } from './request-stats.js';
 
@@ -126,8 +126,8 @@ export function serviceHandler<T extends HandlerClass>(Base: T, ctx: HandlerCont
 
   class ServiceHandler extends Base implements WrappedHandler {
     override protocolVersion = ctx.protocolVersion;
-    /** The access record's bytes for this connection's address (`access-log.ts`), made on first use. */
-    [ADDRESS_FRAGMENT]: Uint8Array | undefined = undefined;
+    /** What the access record repeats for this connection (`access-log.ts`), made on first use. */
+    [CONNECTION_RECORD]: ConnectionRecord | undefined = undefined;
     /**
      * The request's id and trace belong to the request whose `requestNumber` is `#idsAt` (as
      * RouteHandler's `route`): they last until the next request begins, so `requestId()` after

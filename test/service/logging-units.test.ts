@@ -201,6 +201,80 @@ describe('AccessLog', () => {
     closeSync(fd);
   });
 
+  it("writes the bytes pino writes for one connection's records as they repeat and change (its cached runs)", () => {
+    // One handler object per run (one connection): each of the record's two cached runs is kept
+    // after it came out the same twice in a row, and dropped when one of its fields changes. The
+    // writer's buffer is reused after each flush: a cached run must be a copy, not a view of it.
+    const pinoLines: string[] = [];
+    const logger = pino({ base: { pid: 42, hostname: 'h' }, timestamp: () => ',"time":1732780000000' }, { write: (s: string) => pinoLines.push(s) });
+    const gen = new RequestIdGenerator();
+    const record = fc.record({
+      command: fc.constantFrom('GET', 'POST', ''),
+      path: fc.constantFrom('/a', '/b?x="1"'),
+      status: fc.constantFrom(200, 404, null),
+      route: fc.constantFrom('/a', 'unmatched'),
+      sent: fc.constantFrom(10, 2000),
+      received: fc.constantFrom(5, 6),
+      version: fc.constantFrom('HTTP/1.1', 'HTTP/1.0'),
+      agent: fc.constantFrom('ua/1', undefined, 'ü"\n'),
+      referer: fc.constantFrom(undefined, 'r'),
+      id: fc.oneof(fc.constantFrom(7, 1234567), fc.constantFrom('own-1', 'own-2')),
+      flush: fc.boolean(),
+    });
+    type Fields = typeof record extends fc.Arbitrary<infer R> ? R : never;
+    const keys = ['command', 'path', 'status', 'route', 'sent', 'received', 'version', 'agent', 'referer', 'id', 'flush'] as const;
+    // Mostly the previous record again, with one field changed now and then: runs of repeats.
+    const step = fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, fc.tuple(fc.constantFrom(...keys), record));
+    const connection = fc.tuple(record, fc.array(step, { maxLength: 40 })).map(([first, steps]) => {
+      const out: Fields[] = [first];
+      for (const st of steps) out.push(st === null ? out.at(-1)! : { ...out.at(-1)!, [st[0]]: st[1][st[0]] });
+      return out;
+    });
+    fc.assert(
+      fc.property(connection, (records) => {
+        const { path, fd } = tempFile();
+        const writer = new LogWriter(fd);
+        const log = new AccessLog(writer, 42, 'h');
+        const headers = new Map<string, string | undefined>();
+        const conn = { ...fields(), headers: { get: (n: string) => headers.get(n) } };
+        const expected: string[] = [];
+        for (const r of records) {
+          const refused = r.command === '';
+          Object.assign(conn, { command: r.command, path: r.path, statusCode: r.status, bytesSent: r.sent, bytesReceived: r.received });
+          conn.requestVersion = refused ? '' : r.version;
+          headers.set('user-agent', r.agent);
+          headers.set('referer', r.referer);
+          log.write(conn, performance.now(), 2.5, r.id, gen.prefixBytes, r.route, TRACE);
+          if (r.flush) writer.flushSync();
+          logger.info(
+            {
+              req: { method: refused ? null : r.command, url: refused ? null : r.path, remoteAddress: '::1', remotePort: 5000 },
+              res: { statusCode: r.status },
+              route: r.route,
+              responseTime: 2.5,
+              bytesSent: r.sent,
+              bytesReceived: r.received,
+              httpVersion: refused ? null : r.version,
+              userAgent: refused ? null : (r.agent ?? null),
+              referer: refused ? null : (r.referer ?? null),
+              requestId: typeof r.id === 'number' ? gen.format(r.id) : r.id,
+              trace_id: TRACE.traceId,
+              span_id: TRACE.spanId,
+              trace_flags: '01',
+            },
+            'request completed',
+          );
+          expected.push(pinoLines.pop()!.replace('"responseTime":2.5', '"responseTime":2.500'));
+        }
+        writer.flushSync();
+        const ours = readFileSync(path, 'utf8').replace(/"time":\d+/g, '"time":1732780000000');
+        closeSync(fd);
+        expect(ours).toBe(expected.join(''));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps writing correct records past its fragment caches (1024 distinct routes)', () => {
     const { path, fd } = tempFile();
     const writer = new LogWriter(fd);
