@@ -5,8 +5,8 @@
  * A name is recognised when its bytes are exactly one of the spellings below: the registry's
  * (`Content-Length`) or all lower case (`content-length`, as HTTP/2-era clients such as undici
  * send them). Any other spelling (`CONTENT-LENGTH`) is sliced and lower-cased as before, so
- * `HTTPMessage` always keeps the name as received. Both strings are internalized constants:
- * comparisons with literals (`lower === 'host'`) are pointer comparisons.
+ * `HTTPMessage` always keeps the name as received. Both strings are literals (internalized):
+ * comparisons with other literals (`lower === 'host'`) compare pointers.
  */
 
 interface KnownName {
@@ -18,33 +18,38 @@ interface KnownName {
   readonly lower: string;
 }
 
-/** The fields most requests carry, and those the server itself reads. */
-const FIELD_NAMES = [
-  'Host',
-  'User-Agent',
-  'Accept',
-  'Accept-Encoding',
-  'Accept-Language',
-  'Connection',
-  'Content-Length',
-  'Content-Type',
-  'Transfer-Encoding',
-  'Expect',
-  'Cookie',
-  'Referer',
-  'Origin',
-  'Authorization',
-  'Cache-Control',
-  'Pragma',
-  'If-None-Match',
-  'If-Modified-Since',
-  'Range',
-  'Upgrade',
-  'X-Request-Id',
-  'X-Forwarded-For',
-  'X-Forwarded-Proto',
-  'traceparent',
-  'tracestate',
+/**
+ * The fields most requests carry, and those the server itself reads: each spelled as registered,
+ * then lower-cased. Both are written out as literals, so that they are the same internalized
+ * strings as the literals the server and its handlers look fields up with (`'host'`,
+ * `headers.get('user-agent')`), and compare by identity.
+ */
+export const FIELD_NAMES: ReadonlyArray<readonly [string, string]> = [
+  ['Host', 'host'],
+  ['User-Agent', 'user-agent'],
+  ['Accept', 'accept'],
+  ['Accept-Encoding', 'accept-encoding'],
+  ['Accept-Language', 'accept-language'],
+  ['Connection', 'connection'],
+  ['Content-Length', 'content-length'],
+  ['Content-Type', 'content-type'],
+  ['Transfer-Encoding', 'transfer-encoding'],
+  ['Expect', 'expect'],
+  ['Cookie', 'cookie'],
+  ['Referer', 'referer'],
+  ['Origin', 'origin'],
+  ['Authorization', 'authorization'],
+  ['Cache-Control', 'cache-control'],
+  ['Pragma', 'pragma'],
+  ['If-None-Match', 'if-none-match'],
+  ['If-Modified-Since', 'if-modified-since'],
+  ['Range', 'range'],
+  ['Upgrade', 'upgrade'],
+  ['X-Request-Id', 'x-request-id'],
+  ['X-Forwarded-For', 'x-forwarded-for'],
+  ['X-Forwarded-Proto', 'x-forwarded-proto'],
+  ['traceparent', 'traceparent'],
+  ['tracestate', 'tracestate'],
 ];
 
 /** Methods as constants, by the same rule (methods are case-sensitive: exactly these bytes). */
@@ -62,12 +67,12 @@ function byLength(spellings: Array<[string, string]>): KnownName[][] {
 }
 
 const FIELDS = byLength(
-  FIELD_NAMES.flatMap((n): Array<[string, string]> =>
-    n === n.toLowerCase()
-      ? [[n, n]]
+  FIELD_NAMES.flatMap(([name, lower]): Array<[string, string]> =>
+    name === lower
+      ? [[name, lower]]
       : [
-          [n, n.toLowerCase()],
-          [n.toLowerCase(), n.toLowerCase()],
+          [name, lower],
+          [lower, lower],
         ],
   ),
 );

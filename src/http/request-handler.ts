@@ -103,13 +103,15 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   /**
    * `performance.now()` when the request's head was found complete: read once each time the
    * connection wakes up (bytes arrived, a `do_X` settled), so requests pipelined in one read
-   * share it (issue 16: one clock read per request was ~3 % of a pipelined profile).
+   * share it (issue 16: one clock read per request was ~3 % of a pipelined profile), and a later
+   * one's duration includes the earlier ones' time in that read.
    */
   requestStart = 0;
   /**
    * The connection's requests so far, this one included (1 for the first): a number that changes
-   * with every request, refused and timed-out ones too. Key per-request state on it (as
-   * `RouteHandler`'s `route` and the service's request id are), not on `requestStart`.
+   * with every request, refused and timed-out ones and a lone blank line too. Key per-request
+   * state on it (as `RouteHandler`'s `route` and the service's request id are), not on
+   * `requestStart`.
    */
   requestNumber = 0;
   /** Why the server refused the request before dispatch (`bad_request`, `timeout`…), else null. */

@@ -60,10 +60,11 @@ export interface ConnectionRecordSlot {
  * Per connection: the bytes its records repeat. A keep-alive client tends to send the same
  * request again (a poller, a health check, a load generator), so each of the record's two long
  * runs of fields is kept once it came out the same twice in a row, and written in one copy while
- * it stays the same: from the method to the `responseTime` key (method, url, address, status,
- * route), and from the `bytesSent` key to the request id (the byte counts, version, user agent,
- * referer, the generated ids' prefix). A run that differs from the previous record's costs the
- * comparison of its keys only. Issue 16: 12 copies and 3 escaped strings per record become 6
+ * it stays the same (runs up to {@link MAX_RUN_BYTES}): from the method to the `responseTime` key
+ * (method, url, address, status, route), and from the `bytesSent` key to the request id (the byte
+ * counts, version, user agent, referer, the generated ids' prefix). A run that differs from the
+ * previous record's costs the comparison of its keys only. The keys are always the latest
+ * request's strings (a string sliced from a request head keeps the whole head alive). Issue 16: 12 copies and 3 escaped strings per record become 6
  * copies (docs/performance.md).
  */
 export class ConnectionRecord {
@@ -96,6 +97,12 @@ const REFERER = ascii(',"referer":');
 const REQUEST_ID = ascii(',"requestId":"');
 const TRACE_ID = ascii('","trace_id":"');
 const SPAN_ID = ascii('","span_id":"');
+/**
+ * Longest run of a record a connection keeps ({@link ConnectionRecord}): a url, user agent or
+ * referer can each be nearly a whole header line (64 KiB by default), and an idle connection
+ * should not keep copies of them; longer runs are written field by field every time.
+ */
+const MAX_RUN_BYTES = 512;
 /** Most entries per fragment cache (methods, routes, versions, trace flags): past it, fragments are built per record. */
 const MAX_FRAGMENTS = 1024;
 /**
@@ -265,15 +272,14 @@ export class AccessLog {
       p = putBytes(b, p, c.address);
       p = status === null ? putNull(b, p) : putNumber(b, p, status);
       p = putBytes(b, p, routeBytes);
-      if (sameHead) c.head = new Uint8Array(b.subarray(from, p));
-      else {
-        c.method = method;
-        c.url = url;
-        c.status = status;
-        c.route = route;
-        c.head = null;
-      }
+      c.head = sameHead && p - from <= MAX_RUN_BYTES ? new Uint8Array(b.subarray(from, p)) : null;
     }
+    // This request's strings, even when equal to the last ones: a string sliced from a request
+    // head keeps that whole head alive, and the handler holds this request's, not older ones.
+    c.method = method;
+    c.url = url;
+    c.status = status;
+    c.route = route;
     p = putMillis(b, p, responseTimeMs);
     const sameTail = sent === c.sent && received === c.received && version === c.version && agent === c.agent && referer === c.referer && prefix === c.prefix;
     if (sameTail && c.tail !== null) {
@@ -289,17 +295,14 @@ export class AccessLog {
       p = putBytes(b, p, REFERER);
       p = putJsonString(b, p, referer);
       p = putBytes(b, p, prefix === null ? REQUEST_ID : this.#idPrefix(prefix));
-      if (sameTail) c.tail = new Uint8Array(b.subarray(from, p));
-      else {
-        c.sent = sent;
-        c.received = received;
-        c.version = version;
-        c.agent = agent;
-        c.referer = referer;
-        c.prefix = prefix;
-        c.tail = null;
-      }
+      c.tail = sameTail && p - from <= MAX_RUN_BYTES ? new Uint8Array(b.subarray(from, p)) : null;
     }
+    c.sent = sent;
+    c.received = received;
+    c.version = version;
+    c.agent = agent;
+    c.referer = referer;
+    c.prefix = prefix;
     // Not escaped, as they cannot need it: the id is well formed or generated, the trace
     // fields are lower-case hex (`trace-context.ts` checks what it takes from a request).
     p = typeof requestId === 'string' ? putAscii(b, p, requestId) : putNumber(b, p, requestId);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { knownField, knownMethod } from '../../src/http/known-fields.js';
+import { FIELD_NAMES, knownField, knownMethod } from '../../src/http/known-fields.js';
 import { Echo } from '../helpers/echo-handler.js';
 import { sendRaw } from '../harness/client.js';
 import { startServer } from '../harness/server.js';
@@ -14,6 +14,15 @@ describe('known field names and methods', () => {
     expect(field('Host')).toMatchObject({ name: 'Host', lower: 'host' });
     expect(field('traceparent')).toMatchObject({ name: 'traceparent', lower: 'traceparent' });
     expect(field('X-Request-Id')).toMatchObject({ name: 'X-Request-Id', lower: 'x-request-id' });
+  });
+
+  test('every listed name: its lower-case spelling is right, and both spellings are recognised', () => {
+    expect(FIELD_NAMES.length).toBeGreaterThan(20);
+    for (const [name, lower] of FIELD_NAMES) {
+      expect(lower).toBe(name.toLowerCase());
+      expect(field(name)).toEqual({ bytes: expect.anything(), name, lower });
+      expect(field(lower)).toEqual({ bytes: expect.anything(), name: lower, lower });
+    }
   });
 
   test('any other spelling, a prefix or a longer name is not recognised (the parser slices it)', () => {

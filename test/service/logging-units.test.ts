@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { TraceContext, TraceIds } from '../../src/http/trace-context.js';
-import { AccessLog, type AccessFields } from '../../src/service/access-log.js';
+import { AccessLog, type AccessFields, CONNECTION_RECORD, type ConnectionRecordSlot } from '../../src/service/access-log.js';
 import { LogWriter } from '../../src/service/log-writer.js';
 import { isWellFormedRequestId, RequestIdGenerator } from '../../src/service/request-id.js';
 import { collectGarbage } from '../helpers/memory.js';
@@ -273,6 +273,40 @@ describe('AccessLog', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("keeps the latest request's strings and no run over 512 bytes: an idle connection holds no older head", () => {
+    const writer = new LogWriter(openSync('/dev/null', 'a'));
+    const log = new AccessLog(writer, 42, 'h');
+    const headers = new Map<string, string | undefined>();
+    const conn: { -readonly [K in keyof AccessFields]: AccessFields[K] } & ConnectionRecordSlot = { ...fields(), headers: { get: (n: string) => headers.get(n) } };
+    // Two 4 MiB request heads; the url and user agent of each are slices of it, which keep it alive.
+    const head = (fill: string): string => `GET /same-path-of-some-length HTTP/1.1\r\nUser-Agent: same-agent/1.0 (x)\r\n${fill.repeat(4 << 20)}`;
+    const take = (text: string): void => {
+      conn.path = text.slice(4, text.indexOf(' HTTP/'));
+      const ua = text.indexOf('User-Agent: ') + 12;
+      headers.set('user-agent', text.slice(ua, text.indexOf('\r', ua)));
+      log.write(conn, performance.now(), 1, 7, EMPTY_PREFIX, '/a', TRACE);
+    };
+    let first: string | null = head('a');
+    take(first);
+    take(head('b')); // the same record again: its runs are kept from now on
+    expect(conn.path).toBe('/same-path-of-some-length');
+    expect(headers.get('user-agent')).toBe('same-agent/1.0 (x)');
+    first = null;
+    collectGarbage();
+    const withRecord = process.memoryUsage().heapUsed;
+    conn[CONNECTION_RECORD] = undefined;
+    collectGarbage();
+    // Dropping the record frees no head: it held the second one's strings, which the handler holds too.
+    expect(withRecord - process.memoryUsage().heapUsed).toBeLessThan(1 << 20);
+
+    // A run longer than 512 bytes is written field by field every time, never kept.
+    conn.path = `/${'x'.repeat(1000)}`;
+    for (let i = 0; i < 3; i++) log.write(conn, performance.now(), 1, 7, EMPTY_PREFIX, '/a', TRACE);
+    expect(conn[CONNECTION_RECORD]!.head).toBeNull();
+    expect(conn[CONNECTION_RECORD]!.tail).not.toBeNull();
+    writer.flushSync();
   });
 
   it('keeps writing correct records past its fragment caches (1024 distinct routes)', () => {
