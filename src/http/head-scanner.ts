@@ -1,7 +1,7 @@
 /**
  * Finds a complete request head in the read buffer and enforces the line limits, in one pass of
- * `indexOf(LF)` (native memchr) per line. The line ends are recorded in `lines` so that the
- * parser reads each byte once more at most. Nothing here allocates.
+ * `findLF` per line (a loop for short lines, native memchr past them). The line ends are recorded
+ * in `lines` so that the parser reads each byte once more at most. Nothing here allocates.
  */
 import type { HTTPLimits } from './limits.js';
 
@@ -40,6 +40,23 @@ export function countWords(buf: Uint8Array, from: number, to: number): number {
   return words;
 }
 
+/** How many bytes a line is scanned for its LF in JavaScript before `indexOf` (memchr) takes over. */
+const SHORT_LINE = 64;
+
+/**
+ * The offset of the first LF in `buf` from `from`, or -1. The first {@link SHORT_LINE} bytes are
+ * searched by a loop, the rest by `indexOf` (native memchr): most header lines are shorter than
+ * that, and `Buffer#indexOf`'s argument handling and native call cost more than the loop for them
+ * (issue 16: the head parse of wrk's two-line head 251–267 → 235–249 ns in
+ * bench/micro/parse-head.mjs, 4 alternating runs; too small to see end to end).
+ */
+function findLF(buf: Buffer, from: number): number {
+  const end = buf.length;
+  const stop = end - from > SHORT_LINE ? from + SHORT_LINE : end;
+  for (let i = from; i < stop; i++) if (buf[i] === 10) return i;
+  return stop === end ? -1 : buf.indexOf(10, stop);
+}
+
 /**
  * Scans `buf[start..]` for a whole request head. Returns the offset just past it (the blank line
  * included), or one of the negative codes. `lines[0]` receives the number of lines, `lines[i]`
@@ -50,7 +67,7 @@ export function countWords(buf: Uint8Array, from: number, to: number): number {
  */
 export function scanHead(buf: Buffer, start: number, limits: ScanLimits, lines: Int32Array): number {
   const end = buf.length;
-  let nl = buf.indexOf(10, start);
+  let nl = findLF(buf, start);
   if (nl === -1) return end - start >= limits.maxRequestLineBytes ? LINE_TOO_LONG : NEED_MORE;
   if (nl - start + 1 > limits.maxRequestLineBytes) return LINE_TOO_LONG;
   lines[1] = nl;
@@ -63,7 +80,7 @@ export function scanHead(buf: Buffer, start: number, limits: ScanLimits, lines: 
   const maxLine = limits.maxHeaderLineBytes;
   const maxHeaders = limits.maxHeaders;
   for (;;) {
-    nl = buf.indexOf(10, p);
+    nl = findLF(buf, p);
     if (nl === -1) return end - p >= maxLine ? HEADER_TOO_LONG : NEED_MORE;
     if (nl - p + 1 > maxLine) return HEADER_TOO_LONG;
     // CPython counts the blank line too: 100 header lines + the blank one is "more than 100".

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BaseHTTPRequestHandler, DEFAULT_LIMITS } from '../../src/index.js';
 import { HeadInfo, parseHeaderLines } from '../../src/http/header-parser.js';
-import { scanHead } from '../../src/http/head-scanner.js';
+import { NEED_MORE, scanHead } from '../../src/http/head-scanner.js';
 import { HTTPMessage } from '../../src/http/message.js';
 import { sendRaw } from '../harness/client.js';
 import { startServer, type RunningServer } from '../harness/server.js';
@@ -63,6 +63,37 @@ describe('parser properties', () => {
         if (end > 0 && lines[0]! > 1) parseHeaderLines(buf, buf.toString('latin1', 0, end), 0, lines, new HTTPMessage(), new HeadInfo(), true);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  test('scanHead finds every line end as indexOf does, for lines around its 64-byte loop and past it', () => {
+    // The reference: each line's LF by Buffer#indexOf, the head's end at the first empty line.
+    const limits = { maxRequestLineBytes: 4096, maxHeaderLineBytes: 4096, maxHeaders: 100 };
+    const reference = (buf: Buffer): { end: number; ends: number[] } => {
+      const ends: number[] = [];
+      for (let p = 0; ;) {
+        const nl = buf.indexOf(10, p);
+        if (nl === -1) return { end: -1, ends };
+        ends.push(nl);
+        if (ends.length > 1 && (nl === p || (nl === p + 1 && buf[p] === 0x0d))) return { end: nl + 1, ends };
+        p = nl + 1;
+      }
+    };
+    const lineLength = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 60, max: 68 }), fc.integer({ min: 120, max: 140 }), fc.integer({ min: 0, max: 300 }));
+    const headerLine = lineLength.map((n) => `X:${'v'.repeat(n)}\r\n`);
+    fc.assert(
+      fc.property(lineLength, fc.array(headerLine, { maxLength: 6 }), fc.boolean(), fc.nat({ max: 40 }), (target, headers, complete, cut) => {
+        const text = `GET /${'p'.repeat(target)} HTTP/1.1\r\n${headers.join('')}${complete ? '\r\n' : ''}`;
+        const full = Buffer.from(text, 'latin1');
+        // Also cut short: a head that ends inside a line must read as incomplete.
+        const buf = full.subarray(0, Math.max(0, full.length - (complete ? 0 : cut)));
+        const lines = new Int32Array(110);
+        const end = scanHead(buf, 0, limits, lines);
+        const ref = reference(buf);
+        expect(end).toBe(ref.end === -1 ? NEED_MORE : ref.end);
+        if (end > 0) expect(Array.from(lines.subarray(1, lines[0]! + 1))).toEqual(ref.ends);
+      }),
+      { numRuns: 2000 },
     );
   });
 
