@@ -273,13 +273,14 @@ export class AccessLog {
       p = status === null ? putNull(b, p) : putNumber(b, p, status);
       p = putBytes(b, p, routeBytes);
       c.head = sameHead && p - from <= MAX_RUN_BYTES ? new Uint8Array(b.subarray(from, p)) : null;
+      c.status = status;
+      c.route = route;
     }
     // This request's strings, even when equal to the last ones: a string sliced from a request
     // head keeps that whole head alive, and the handler holds this request's, not older ones.
+    // (The other keys cannot: numbers, and constants or short copies.)
     c.method = method;
     c.url = url;
-    c.status = status;
-    c.route = route;
     p = putMillis(b, p, responseTimeMs);
     const sameTail = sent === c.sent && received === c.received && version === c.version && agent === c.agent && referer === c.referer && prefix === c.prefix;
     if (sameTail && c.tail !== null) {
@@ -296,13 +297,13 @@ export class AccessLog {
       p = putJsonString(b, p, referer);
       p = putBytes(b, p, prefix === null ? REQUEST_ID : this.#idPrefix(prefix));
       c.tail = sameTail && p - from <= MAX_RUN_BYTES ? new Uint8Array(b.subarray(from, p)) : null;
+      c.sent = sent;
+      c.received = received;
+      c.version = version;
+      c.prefix = prefix;
     }
-    c.sent = sent;
-    c.received = received;
-    c.version = version;
     c.agent = agent;
     c.referer = referer;
-    c.prefix = prefix;
     // Not escaped, as they cannot need it: the id is well formed or generated, the trace
     // fields are lower-case hex (`trace-context.ts` checks what it takes from a request).
     p = typeof requestId === 'string' ? putAscii(b, p, requestId) : putNumber(b, p, requestId);
