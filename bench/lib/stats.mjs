@@ -99,7 +99,11 @@ export const TARGETS = [
       'fa93d01 a batch past 1 KiB is written as bytes (1.658 → 1.550 µs, 5 rounds): 0.76× in the full run of 05:07, ' +
       'basehttp 1.59 µs (1.75 at 04:22) against a sketch that ran faster in that run (1.21 µs, 1.40 at 04:22). What ' +
       'is left is spread: head parsing (scanHead + parseHeaderLines 8.5 %), each head flattened by latin1Write ' +
-      '(4.5 %), write barriers, the clock read, each 1–4 %.',
+      '(4.5 %), write barriers, the clock read, each 1–4 %. Since 2026-12-07 06:00 common field names and methods are constants (no slice and toLowerCase per header) ' +
+      'and requestStart is read once per wake-up of a connection, not per request: 1.890 → 1.839 µs (5 alternating ' +
+      'rounds, the sketch 1.528), 0.85× in the full run of 06:27 (1.95 against 1.66 µs on a machine ~20 % slower than ' +
+      'at 05:07). What is left: the head parse (scanHead, parseHeaderLines, the request line) ~0.2 µs against the ' +
+      "sketch's ~0.1, each head's cons-string flattened inside latin1Write 4 %.",
   },
   {
     issue: 16,
@@ -132,7 +136,10 @@ export const TARGETS = [
       '1.08× (65.3 against 70.1 µs) in the full run of 2026-12-07 04:22 and 1.07× (60.3 against 64.6) at 05:07, whose ' +
       'changes left this path alone (a Connection: close response is flushed as the connection ends, not deferred); ' +
       'an A/B of the build of 1e68471 against that of 05:07, 5 rounds with node:http: 61.8 against 63.2 µs per ' +
-      'connection (rounds 54.1–69.7 and 62.0–67.3), node:http 67.2: 1.09× and 1.07×, within the spread.',
+      'connection (rounds 54.1–69.7 and 62.0–67.3), node:http 67.2: 1.09× and 1.07×, within the spread. 1.07× again at 06:27 (79.7 against 85.3 µs). perf of the bare core (2026-12-07 06:30): megamorphic ' +
+      "loads in node's own net.Socket and Duplex constructors missing V8's stub cache ~6 % of the samples (node:http " +
+      "pays them too), basehttp's own JavaScript ~4 % (~2.4 µs per connection): the 1.6 µs per connection the target " +
+      "needs are not in basehttp's code alone.",
   },
   {
     issue: 16,
@@ -151,7 +158,14 @@ export const TARGETS = [
       'together at its end (flush-soon.ts): 12.36 → 10.59 µs per request (5 alternating rounds), 0.69× → 0.76× in the ' +
       'full runs before and after (0.75× at 05:07). What remains over the bare core (perf, 4 s each): the access record serialised ' +
       '~0.55 µs, the log file written ~1 µs (the same service with stdout on /dev/null: 9.5 against 10.5 µs, ' +
-      'though its ext4 write path itself is ~0.17 µs of that), the wrapper, ids and metrics ~0.6 µs.',
+      'though its ext4 write path itself is ~0.17 µs of that), the wrapper, ids and metrics ~0.6 µs.' +
+      ' 2026-12-07 06:00: where the lines go makes no difference (a file 11.2–11.3, /dev/null 10.5–11.4, tmpfs ' +
+      '10.8–12.1, no access log 9.3–9.8 µs, 3 rounds): the record costs ~1.7 µs end to end, ~1.1 of it user time, most ' +
+      'of it the serialiser (724–812 ns per record in bench/micro/access-bytes.mjs). Its two long runs of fields are ' +
+      'now kept per connection once they repeat (access-log.ts, ConnectionRecord: 463–553 ns per record), which the ' +
+      'pipelined ratio shows and this one does not (12.98 against 12.90 µs, 5 rounds): keep-alive, the service pays ' +
+      '+2.8 µs of user time over the bare core against +1.7 pipelined for the same work per request (not itemised by ' +
+      'the profile; likely each request finding its connection cold after the 49 others). 0.73× in the full run of 06:27.',
   },
   {
     issue: 16,
@@ -167,7 +181,12 @@ export const TARGETS = [
       'response write, which a slower server pays on more of its writes. Since 2026-12-07 04:00 the responses of a ' +
       'turn are written together at its end (flush-soon.ts): the service 4.18 → 3.34 µs per request, the bare core ' +
       '1.98 → 1.73 (5 alternating rounds): both faster, the ratio 0.48× → 0.47× in the full runs before and after, ' +
-      '0.49× at 05:07 (3.30 against 1.59 µs).',
+      '0.49× at 05:07 (3.30 against 1.59 µs).' +
+      ' Since 2026-12-07 06:00 the access record keeps its repeated runs of fields per connection and the core reads ' +
+      'the clock once per wake-up: the service 3.858 → 3.397 µs, the bare core 1.890 → 1.839 (5 alternating rounds), ' +
+      "0.49× → 0.54×; 0.53× in the full run of 06:27 (3.71 against 1.95 µs). Left over the bare core (perf): the record's " +
+      "serialisation ~0.4 µs (its trace ids' hex 0.09), the wrapper, trace context, ids and header lookups ~0.4, the log " +
+      'file written ~0.08.',
   },
   {
     issue: 11,
