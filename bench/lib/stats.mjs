@@ -164,8 +164,9 @@ export const TARGETS = [
       'of it the serialiser (724–812 ns per record in bench/micro/access-bytes.mjs). Its two long runs of fields are ' +
       'now kept per connection once they repeat (access-log.ts, ConnectionRecord: 463–553 ns per record), which the ' +
       'pipelined ratio shows and this one does not (12.98 against 12.90 µs, 5 rounds): keep-alive, the service pays ' +
-      '+2.8 µs of user time over the bare core against +1.7 pipelined for the same work per request (not itemised by ' +
-      'the profile; likely each request finding its connection cold after the 49 others). 0.73× in the full run of 06:27.',
+      '+2.8 µs of user time over the bare core against +1.7 pipelined for the same work per request, spread thin in ' +
+      'the profile and not the number of connections (+2.7–4.2 µs with 10, 50 and 150; docs/performance.md). 0.73× in the ' +
+      'full run of 06:27, 0.68× at 06:58.',
   },
   {
     issue: 16,
