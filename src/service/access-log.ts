@@ -272,7 +272,7 @@ export class AccessLog {
       p = putBytes(b, p, c.address);
       p = status === null ? putNull(b, p) : putNumber(b, p, status);
       p = putBytes(b, p, routeBytes);
-      c.head = sameHead && p - from <= MAX_RUN_BYTES ? new Uint8Array(b.subarray(from, p)) : null;
+      c.head = sameHead ? keptRun(b, from, p) : null;
       c.status = status;
       c.route = route;
     }
@@ -296,7 +296,7 @@ export class AccessLog {
       p = putBytes(b, p, REFERER);
       p = putJsonString(b, p, referer);
       p = putBytes(b, p, prefix === null ? REQUEST_ID : this.#idPrefix(prefix));
-      c.tail = sameTail && p - from <= MAX_RUN_BYTES ? new Uint8Array(b.subarray(from, p)) : null;
+      c.tail = sameTail ? keptRun(b, from, p) : null;
       c.sent = sent;
       c.received = received;
       c.version = version;
@@ -314,4 +314,13 @@ export class AccessLog {
     w.length = putBytes(b, p, this.#ends.get(trace.traceFlags));
     w.committed();
   }
+}
+
+/**
+ * A copy of `b[from, to)` (a run that came out the same twice) to keep, or null when it is longer
+ * than {@link MAX_RUN_BYTES}. A copy, not `b.slice()`: on a `Buffer` that is a view of the
+ * writer's buffer, which the next records overwrite.
+ */
+function keptRun(b: Uint8Array, from: number, to: number): Uint8Array | null {
+  return to - from <= MAX_RUN_BYTES ? new Uint8Array(b.subarray(from, to)) : null;
 }

@@ -7,9 +7,11 @@
  * The user's class (HANDLER_MODULE's default export, or the example `AppHandler`) extends
  * `BaseHTTPRequestHandler` directly and knows nothing of this.
  *
- * Per request, in order: `parseRequest()` (counts the request in flight) → the user's `do_X` → `sendResponse()` (adds `X-Request-Id`) → … → `logRequest()` once the
- * response is complete (metrics, then the access record). That path allocates the `X-Request-Id`
- * line and the trace context object, nothing else: no closures, no promises, no label objects,
+ * Per request, in order: `parseRequest()` (counts the request in flight) → the user's `do_X` →
+ * `sendResponse()` (adds `X-Request-Id`) → … → `logRequest()` once the response is complete
+ * (metrics, then the access record). That path allocates the `X-Request-Id` line, the trace
+ * context object and, when the connection is about to wait, a 24-byte copy of its ids
+ * (`TraceContext.detach()`), nothing else: no closures, no promises, no label objects,
  * no id strings (issue 16: a generated request id is a number until something asks for its
  * text, a fresh trace's ids are bytes; the access record and the exemplar take them as such).
  *
