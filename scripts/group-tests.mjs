@@ -22,7 +22,7 @@ const TEST = path.join(ROOT, 'test');
 /** Layer → the test files (names without `.test.ts`) it holds. */
 const LAYERS = {
   // src/socketserver: the TCP server, its lifecycle, the socket reader, the accept queue.
-  socketserver: ['error-catalogue', 'in-turns', 'lifecycle', 'listen-backlog', 'socket-reader'],
+  socketserver: ['error-catalogue', 'in-turns', 'lifecycle', 'listen-backlog', 'peer-address', 'socket-reader'],
   // src/http: the HTTP server and handlers (BaseHTTP, SimpleHTTP, routes, HTTPS), its limits and timers.
   http: [
     'canonical-path',

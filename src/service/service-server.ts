@@ -8,6 +8,7 @@ import { HTTPServer } from '../http/http-server.js';
 import type { HTTPServerOptions } from '../http/limits.js';
 import { type HTTPSServerOptions, loadSecureContext, TLSListener } from '../http/tls-listener.js';
 import type { Address } from '../socketserver/address.js';
+import { peerAddress } from '../socketserver/peer-address.js';
 import type { RequestStats } from './request-stats.js';
 import { type HandlerContext, handlerOf, logHandlerError, type WrappedHandler } from './service-handler.js';
 
@@ -20,7 +21,7 @@ export interface ServerSettings extends HTTPServerOptions {
 /**
  * An HTTP server for the service. `name` (`app`, `metrics`) labels its log records.
  *
- * - Overrides: `verifyRequest` (counts accepted connections and those refused over
+ * - Overrides: `getRequest` (the peer's address read at once), `verifyRequest` (counts accepted connections and those refused over
  *   `maxConnections`), `handleError` and `handleShutdownTimeout` (error records),
  *   `createListener` (TLS when `tls` is set, as `HTTPSServer` does it).
  */
@@ -47,6 +48,14 @@ export class ServiceServer extends HTTPServer {
     const tls = this.tls;
     if (tls === null) return super.createListener();
     return new TLSListener(loadSecureContext(tls), tls.alpnProtocols ?? ['http/1.1'], this, (socket) => this.acceptRequest(socket));
+  }
+
+  /**
+   * The peer's address read at once, not on first use (the core's default): the access and
+   * error records name the client even of a connection reset before its first record.
+   */
+  override getRequest(socket: Socket): [Socket, Address] {
+    return [socket, peerAddress(socket)];
   }
 
   override verifyRequest(request: Socket, clientAddress: Address): boolean {

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Address } from './address.js';
+import { settledAddress } from './peer-address.js';
 import type { BaseServer } from './base-server.js';
 
 /**
@@ -16,15 +17,30 @@ import type { BaseServer } from './base-server.js';
 export class BaseRequestHandler {
   /** The connection's socket. */
   readonly request: Socket;
-  /** The peer's `[host, port]`. */
-  readonly clientAddress: Address;
+  /** The address the server gave, until the first read of {@link clientAddress} settles it. */
+  #clientAddress: Address;
+  #addressSettled = false;
   /** The server that accepted the connection. */
   readonly server: BaseServer;
 
   constructor(request: Socket, clientAddress: Address, server: BaseServer) {
     this.request = request;
-    this.clientAddress = clientAddress;
+    this.#clientAddress = clientAddress;
     this.server = server;
+  }
+
+  /**
+   * The peer's `[host, port]`. Read from the socket the first time this is read (a connection
+   * whose handler never reads it costs no `getpeername`: `peer-address.ts`), then kept: the
+   * array stays right after the connection closed. Read after the peer reset the connection,
+   * before anything read it: `['', 0]`.
+   */
+  get clientAddress(): Address {
+    if (!this.#addressSettled) {
+      this.#addressSettled = true;
+      this.#clientAddress = settledAddress(this.#clientAddress);
+    }
+    return this.#clientAddress;
   }
 
   /** Called before `handle()` to prepare the handler. May be overridden. Default: nothing. */

@@ -1,4 +1,5 @@
 export { type Address, formatAddress } from './address.js';
+export { lazyPeerAddress, peerAddress, settledAddress } from './peer-address.js';
 export { BaseServer } from './base-server.js';
 export { TCPServer } from './tcp-server.js';
 export { BaseRequestHandler, type RequestHandlerClass } from './base-request-handler.js';
