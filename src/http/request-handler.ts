@@ -341,6 +341,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   override setup(): void {
     super.setup();
     this.#conn.setup();
+    // The library's request line prints the address after every response: read it now, while
+    // the peer is surely there (a reset before the first read leaves none to read), since it is
+    // read for every request anyway. A class with a logRequest of its own reads it when it asks.
+    if (this.logRequest === defaultLogRequest) void this.clientAddress;
   }
 
   /** Ends the connection. May be extended, do not override. */
@@ -393,6 +397,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     return this.#conn.drain();
   }
 }
+
+/** The library's own `logRequest` (CPython's stderr line, which names the client): see `setup()`. */
+const defaultLogRequest = BaseHTTPRequestHandler.prototype.logRequest;
 
 /** `readBody()`'s 413: the connection closes after the answer (a function: a private method adds a slot to every handler). */
 function tooLargeClosing(h: BaseHTTPRequestHandler, maxBytes: number): BaseHTTPError {

@@ -3,29 +3,30 @@
  *
  * Python's `accept()` returns the peer's address with the socket. Node accepts without asking
  * for it, so the address is one more system call (`getpeername(2)`, through node's
- * `socket.remoteAddress`), which cost ~3.5 µs of server CPU per connection here: 47.3–48.7 µs
- * per `Connection: close` request against 43.4–47.5 with this lazy address (4 alternating
- * rounds, server on core 0, `wrk -t1 -c50` on core 1; node:http, which reads it only when asked
- * too, 50.7–53.0). A server that never looks at the address (no log line, no access check) no
- * longer pays for it: see docs/performance.md, "The peer's address when it is read".
+ * `socket.remoteAddress`): ~4.7 µs of server CPU per `Connection: close` request here, 47.96
+ * against 43.29 µs with this lazy address (medians of 5 alternating rounds, server on core 0,
+ * `wrk -t1 -c50` on core 1; node:http, which also reads it only when asked, 51.56). A server
+ * that never looks at the address (no request log, no access check) no longer pays for it:
+ * docs/performance.md, "The peer's address, read when it is first read".
  *
  * - For servers: {@link lazyPeerAddress} (`BaseServer.getRequest`'s default) and
- *   {@link peerAddress} (read now: for a server that reads every connection's address anyway,
- *   or must have it even for a connection that is reset first, as the service's access and
- *   error records do).
+ *   {@link peerAddress} (read now: for a server that must have every connection's address even
+ *   when the peer resets first, as the service's access and error records do).
+ * - For handlers: {@link settledAddress} (what a handler's `clientAddress` gives: the first read
+ *   of the property reads the socket, and the handler then keeps a plain array, right after the
+ *   connection closed too). `BaseHTTPRequestHandler` reads it in `setup()` when the class logs
+ *   with the library's `logRequest`, which prints it after every response anyway.
  *
- * A handler's `clientAddress` is read from the socket the first time the handler's property is
- * read (`settledAddress`), and is then a plain array: one kept and read after the connection
- * closed still names the client.
- *
- * The lazy address is an array in every way callers see (`Array.isArray`, indexing,
- * destructuring, `length`, `JSON.stringify`, `Object.keys`, equality in tests, `util.inspect`):
- * a `Proxy` whose first use of any kind reads the socket's address into it. The difference from
- * Python: a connection reset before anything read its address has no address left to read
- * (`getpeername` fails, as node's `socket.remoteAddress` is then `undefined`), and reads as
- * `['', 0]`, as an address that could not be read at accept did before (node's own
- * `socket.remoteAddress` is `undefined` then). Read it in `verifyRequest()` (or override
- * `getRequest()` with {@link peerAddress}) to have it always.
+ * The lazy address is a `Proxy` over an array whose first use of any kind (indexing,
+ * destructuring, `length`, `Array.isArray`, `JSON.stringify`, `Object.keys`, `Object.freeze`,
+ * equality in tests, `util.inspect`) reads the socket's address into it. What tells it from a
+ * plain array: `structuredClone()` and `postMessage()` refuse it (a proxy cannot be cloned: send
+ * `[...address]`), its prototype is not `Array.prototype` itself, and `util.inspect` with
+ * `showProxy` shows the proxy. The difference from Python: a connection reset before anything
+ * read its address has no address left to read (`getpeername` fails; node's own
+ * `socket.remoteAddress` is `undefined` then) and reads as `['', 0]`, as an address that could not
+ * be read at accept always did. Read it in `verifyRequest()`, or override `getRequest()` with
+ * {@link peerAddress}, to have it always.
  */
 import type { Socket } from 'node:net';
 import { inspect } from 'node:util';
@@ -35,6 +36,12 @@ import type { Address } from './address.js';
 export function peerAddress(socket: Socket): Address {
   return [socket.remoteAddress ?? '', socket.remotePort ?? 0];
 }
+
+/**
+ * The key under which a lazy address gives its filled target ({@link settledAddress}); shared
+ * by every copy of the library loaded in the process.
+ */
+const TARGET: unique symbol = Symbol.for('basehttp.peerAddressTarget') as typeof TARGET;
 
 /**
  * The proxy's target: empty, and holding its socket, until a first read fills it with
@@ -49,42 +56,47 @@ class PendingAddress extends Array<string | number> {
     this.#socket = socket;
   }
 
-  /** Fills in the address on first use; returns the (now filled) array. */
-  resolve(): this {
-    const socket = this.#socket;
+  /**
+   * Fills in the address on first use; returns the (now filled) array. Static, so that no
+   * method of the target shows through the proxy (`'fill' in address` is false).
+   */
+  static fill(t: PendingAddress): PendingAddress {
+    const socket = t.#socket;
     if (socket !== null) {
-      this.#socket = null;
-      this.push(socket.remoteAddress ?? '', socket.remotePort ?? 0);
+      t.#socket = null;
+      t.push(socket.remoteAddress ?? '', socket.remotePort ?? 0);
     }
-    return this;
+    return t;
   }
 
   /**
    * `util.inspect` looks at a proxy's target without its traps, then calls this with the proxy
-   * as `this`: reading through it fills the target first.
+   * as `this` (reading through it fills the target); `util.format('%o')` calls it with the
+   * target itself.
    */
   [inspect.custom](): (string | number)[] {
-    const address = this as unknown as Address;
-    return [address[0], address[1]];
+    const t = (this as { [TARGET]?: PendingAddress })[TARGET] ?? PendingAddress.fill(this);
+    return [t[0]!, t[1]!];
   }
 }
 // The address's `constructor` is Array's, as for any other address: equality checks that compare
 // constructors (vitest's toStrictEqual) see an array, and `map()`, `slice()`… make plain arrays.
 Object.defineProperty(PendingAddress.prototype, 'constructor', { value: Array, writable: true, configurable: true });
 
-/** The key under which a lazy address gives its filled target ({@link settledAddress}). */
-const TARGET: unique symbol = Symbol('basehttp.peerAddressTarget');
-
 /** Every way of looking at the address fills it first, then looks at the filled array. */
+const fill = PendingAddress.fill;
 const TRAPS: ProxyHandler<PendingAddress> = {
-  get: (t, key, receiver) => (key === TARGET ? t.resolve() : Reflect.get(t.resolve(), key, receiver)),
-  has: (t, key) => Reflect.has(t.resolve(), key),
-  ownKeys: (t) => Reflect.ownKeys(t.resolve()),
-  getOwnPropertyDescriptor: (t, key) => Reflect.getOwnPropertyDescriptor(t.resolve(), key),
+  get: (t, key, receiver) => (key === TARGET ? fill(t) : Reflect.get(fill(t), key, receiver)),
+  has: (t, key) => Reflect.has(fill(t), key),
+  ownKeys: (t) => Reflect.ownKeys(fill(t)),
+  getOwnPropertyDescriptor: (t, key) => Reflect.getOwnPropertyDescriptor(fill(t), key),
   // An Address is read-only; a caller that writes to it anyway writes to the filled array.
-  set: (t, key, value, receiver) => Reflect.set(t.resolve(), key, value, receiver),
-  defineProperty: (t, key, descriptor) => Reflect.defineProperty(t.resolve(), key, descriptor),
-  deleteProperty: (t, key) => Reflect.deleteProperty(t.resolve(), key),
+  set: (t, key, value, receiver) => Reflect.set(fill(t), key, value, receiver),
+  defineProperty: (t, key, descriptor) => Reflect.defineProperty(fill(t), key, descriptor),
+  deleteProperty: (t, key) => Reflect.deleteProperty(fill(t), key),
+  // Object.freeze() and the like: filled first, or the empty target could never be filled.
+  preventExtensions: (t) => Reflect.preventExtensions(fill(t)),
+  isExtensible: (t) => Reflect.isExtensible(fill(t)),
 };
 
 /** The socket's `[host, port]`, read from it on first use (see the module comment). */
