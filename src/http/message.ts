@@ -8,15 +8,16 @@
  *   add accessors.
  */
 export class HTTPMessage implements Iterable<[string, string]> {
-  /** Flat `[name, value, name, value…]` as received (names keep their case). */
-  readonly #raw: string[] = [];
-  /** Lower-cased names, index-aligned with the pairs of `#raw`. */
-  readonly #lower: string[] = [];
+  /**
+   * Flat `[lower-cased name, name as received, value, …]`, a field per three entries. One array,
+   * not a lower-cased one beside a `[name, value…]` one: one allocation and one growth per request
+   * fewer (`GrowFastSmiOrObjectElements` was 1.2 % of a bare pipelined profile, two per request).
+   */
+  readonly #fields: string[] = [];
 
   /** Adds a field; `lowerName` is `name.toLowerCase()` when the caller already has it. */
   append(name: string, value: string, lowerName: string = name.toLowerCase()): void {
-    this.#raw.push(name, value);
-    this.#lower.push(lowerName);
+    this.#fields.push(lowerName, name, value);
   }
 
   /** The first value of `name` (case-insensitive), or `undefined`. */
@@ -24,9 +25,9 @@ export class HTTPMessage implements Iterable<[string, string]> {
   get(name: string, fallback: string): string;
   get(name: string, fallback?: string): string | undefined {
     const key = name.toLowerCase();
-    const lower = this.#lower;
-    for (let i = 0; i < lower.length; i++) {
-      if (lower[i] === key) return this.#raw[2 * i + 1];
+    const f = this.#fields;
+    for (let i = 0; i < f.length; i += 3) {
+      if (f[i] === key) return f[i + 2];
     }
     return fallback;
   }
@@ -35,31 +36,36 @@ export class HTTPMessage implements Iterable<[string, string]> {
   getAll(name: string): string[] {
     const key = name.toLowerCase();
     const out: string[] = [];
-    const lower = this.#lower;
-    for (let i = 0; i < lower.length; i++) {
-      if (lower[i] === key) out.push(this.#raw[2 * i + 1]!);
+    const f = this.#fields;
+    for (let i = 0; i < f.length; i += 3) {
+      if (f[i] === key) out.push(f[i + 2]!);
     }
     return out;
   }
 
   /** True when `name` is present. */
   has(name: string): boolean {
-    return this.#lower.includes(name.toLowerCase());
+    const key = name.toLowerCase();
+    const f = this.#fields;
+    for (let i = 0; i < f.length; i += 3) {
+      if (f[i] === key) return true;
+    }
+    return false;
   }
 
   /** Number of fields (repeats counted). */
   get size(): number {
-    return this.#lower.length;
+    return this.#fields.length / 3;
   }
 
   /** Field names as received, repeats included. */
   keys(): string[] {
-    return this.#raw.filter((_, i) => i % 2 === 0);
+    return this.#fields.filter((_, i) => i % 3 === 1);
   }
 
   /** Field values in order. */
   values(): string[] {
-    return this.#raw.filter((_, i) => i % 2 === 1);
+    return this.#fields.filter((_, i) => i % 3 === 2);
   }
 
   /** `[name, value]` pairs in order. */
@@ -68,17 +74,17 @@ export class HTTPMessage implements Iterable<[string, string]> {
   }
 
   *[Symbol.iterator](): Iterator<[string, string]> {
-    const raw = this.#raw;
-    for (let i = 0; i < raw.length; i += 2) yield [raw[i]!, raw[i + 1]!];
+    const f = this.#fields;
+    for (let i = 0; i < f.length; i += 3) yield [f[i + 1]!, f[i + 2]!];
   }
 
   /** The headers as a plain object of name → values (lower-cased names). */
   toJSON(): Record<string, string | string[]> {
     const out: Record<string, string | string[]> = {};
-    const raw = this.#raw;
-    for (let i = 0; i < this.#lower.length; i++) {
-      const k = this.#lower[i]!;
-      const v = raw[2 * i + 1]!;
+    const f = this.#fields;
+    for (let i = 0; i < f.length; i += 3) {
+      const k = f[i]!;
+      const v = f[i + 2]!;
       const prev = out[k];
       out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
     }
@@ -88,8 +94,8 @@ export class HTTPMessage implements Iterable<[string, string]> {
   /** Python's `str(message)`: the header block as received, one `Name: value` line each. */
   toString(): string {
     let s = '';
-    const raw = this.#raw;
-    for (let i = 0; i < raw.length; i += 2) s += `${raw[i]}: ${raw[i + 1]}\n`;
+    const f = this.#fields;
+    for (let i = 0; i < f.length; i += 3) s += `${f[i + 1]}: ${f[i + 2]}\n`;
     return s + '\n';
   }
 }
