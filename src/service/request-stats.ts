@@ -164,6 +164,9 @@ export class RequestStats {
   readonly #rejected = new Map<string, number>();
   /** Where `observe()` counted the last duration, for `exemplar()`: the series and its bucket. */
   #lastSeries: Series | null = null;
+  /** The `route` and `methodSlot × STATUS_SLOTS + status slot` of `#lastSeries`. */
+  #lastRoute: string | null = null;
+  #lastMethodStatus = -1;
   #lastBucket = 0;
   #lastSeconds = 0;
 
@@ -174,18 +177,26 @@ export class RequestStats {
 
   /**
    * Records one finished request. `statusCode` null (nothing was sent) is labelled `other`;
-   * `route` is a table pattern, {@link UNMATCHED_ROUTE} or {@link UNROUTED}. Two map lookups
-   * (the route string, then the label set's number) and no allocation once a label set was seen.
+   * `route` is a table pattern, {@link UNMATCHED_ROUTE} or {@link UNROUTED}. The same labels as
+   * the last call reuse its series; other labels cost two map lookups (the route string, then the
+   * label set's number). No allocation once a label set was seen.
    */
   observe(method: string | null, statusCode: number | null, route: string, seconds: number, requestBytes: number, responseBytes: number): void {
     const m = methodSlot(method);
     const s = statusCode !== null && statusCode >= 100 && statusCode <= 599 ? statusCode - 100 : STATUS_SLOTS - 1;
-    let r = this.#routeIndex.get(route);
-    if (r === undefined) r = this.#addRoute(route);
-    const key = (r * METHOD_SLOTS + m) * STATUS_SLOTS + s;
-    let slot = this.#slotOf.get(key);
-    if (slot === undefined) slot = this.#addSeries(key, m, s, r === 0 ? 'other' : route);
-    const series = this.#series[slot]!;
+    // Most requests repeat the last one's labels: its series without the two lookups.
+    const ms = m * STATUS_SLOTS + s;
+    let series = this.#lastSeries;
+    if (series === null || route !== this.#lastRoute || ms !== this.#lastMethodStatus) {
+      let r = this.#routeIndex.get(route);
+      if (r === undefined) r = this.#addRoute(route);
+      const key = (r * METHOD_SLOTS + m) * STATUS_SLOTS + s;
+      let slot = this.#slotOf.get(key);
+      if (slot === undefined) slot = this.#addSeries(key, m, s, r === 0 ? 'other' : route);
+      series = this.#series[slot]!;
+      this.#lastRoute = route;
+      this.#lastMethodStatus = ms;
+    }
     const v = series.values;
     const b = bucketOf(DUR, seconds);
     v[COUNT]! += 1;

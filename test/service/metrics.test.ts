@@ -30,6 +30,10 @@ describe('ServiceMetrics (in process)', () => {
     const samples: Array<[string | null, number | null, string, number, number, number]> = [
       ['GET', 200, '/', 0.0001, 80, 150],
       ['GET', 200, '/', 0.0005, 80, 150], // exactly on a bound: counted in it (le)
+      // Each differs from the one before in one label only (observe() reuses the last series).
+      ['HEAD', 200, '/', 0.0001, 80, 0],
+      ['HEAD', 304, '/', 0.0001, 80, 0],
+      ['HEAD', 304, '/users', 0.0001, 80, 0],
       ['GET', 200, '/users/:id', 0.003, 100, 70_000],
       ['GET', 404, 'unmatched', 0.02, 90, 500],
       ['POST', 201, '/users', 12, 2_000_000, 20],
@@ -40,7 +44,7 @@ describe('ServiceMetrics (in process)', () => {
     for (const [method, status, route, s, req, res] of samples) {
       stats.observe(method, status, route, s, req, res);
       const labels = {
-        method: method !== null && ['GET', 'POST'].includes(method) ? method : 'other',
+        method: method !== null && ['GET', 'HEAD', 'POST'].includes(method) ? method : 'other',
         status_code: status === null ? 'other' : String(status),
         handler: 'AppHandler',
         route,
