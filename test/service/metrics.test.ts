@@ -96,6 +96,12 @@ describe('ServiceMetrics (in process)', () => {
     for (let i = 0; i < MAX_ROUTES + 500; i++) stats.observe('GET', 200, `/r${i}`, 0.001, 1, 1);
     expect(stats.series).toHaveLength(2 + (MAX_ROUTES - 1) + 1); // 'unrouted' was the first route value
     expect(stats.series.at(-1)!.labels.route).toBe('other');
+    // A route past the cap given twice in a row (observe() reuses the last series): still `other`.
+    const other = stats.series.at(-1)!.values[0]!; // the count (COUNT is the first value)
+    stats.observe('GET', 200, '/past-the-cap', 0.001, 1, 1);
+    stats.observe('GET', 200, '/past-the-cap', 0.001, 1, 1);
+    expect(stats.series).toHaveLength(2 + (MAX_ROUTES - 1) + 1);
+    expect(stats.series.at(-1)!.values[0]).toBe(other + 2);
   });
 
   it('uses its own registry, never the global one', async () => {
