@@ -314,8 +314,8 @@ export class RequestLoop extends ResponseHead implements ReadWaiter, SweptConnec
       this.endRequest();
     } else if (e.code === 'ERR_SOCKET_TIMEOUT') {
       // Waiting for a request line (CPython's readline timing out) is not the previous request:
-      // a new `requestStart`, so that what is keyed on it (a RouteHandler's route, the
-      // service's request id and trace) is not that request's.
+      // a new `requestNumber` (and `requestStart`), so that what is keyed on it (a
+      // RouteHandler's route, the service's request id and trace) is not that request's.
       if (this.#phase !== BUSY) {
         h.requestStart = performance.now();
         h.requestNumber++;

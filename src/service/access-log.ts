@@ -64,8 +64,8 @@ export interface ConnectionRecordSlot {
  * (method, url, address, status, route), and from the `bytesSent` key to the request id (the byte
  * counts, version, user agent, referer, the generated ids' prefix). A run that differs from the
  * previous record's costs the comparison of its keys only. The keys are always the latest
- * request's strings (a string sliced from a request head keeps the whole head alive). Issue 16: 12 copies and 3 escaped strings per record become 6
- * copies (docs/performance.md).
+ * request's strings (a string sliced from a request head keeps the whole head alive). Issue 16:
+ * 12 copies and 3 escaped strings per record become 6 copies (docs/performance.md).
  */
 export class ConnectionRecord {
   /** `,"remoteAddress":…,"remotePort":…},"res":{"statusCode":` (the address comes from the OS: never escaped). */

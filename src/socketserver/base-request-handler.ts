@@ -19,7 +19,6 @@ export class BaseRequestHandler {
   readonly request: Socket;
   /** The address the server gave, until the first read of {@link clientAddress} settles it. */
   #clientAddress: Address;
-  #addressSettled = false;
   /** The server that accepted the connection. */
   readonly server: BaseServer;
 
@@ -36,11 +35,8 @@ export class BaseRequestHandler {
    * before anything read it: `['', 0]`.
    */
   get clientAddress(): Address {
-    if (!this.#addressSettled) {
-      this.#addressSettled = true;
-      this.#clientAddress = settledAddress(this.#clientAddress);
-    }
-    return this.#clientAddress;
+    // Settling a settled (plain) address gives it back as it is.
+    return (this.#clientAddress = settledAddress(this.#clientAddress));
   }
 
   /** Called before `handle()` to prepare the handler. May be overridden. Default: nothing. */

@@ -64,7 +64,7 @@ class PendingAddress extends Array<string | number> {
     const socket = t.#socket;
     if (socket !== null) {
       t.#socket = null;
-      t.push(socket.remoteAddress ?? '', socket.remotePort ?? 0);
+      t.push(...peerAddress(socket));
     }
     return t;
   }
