@@ -9,13 +9,24 @@ import { checkHeaderName, checkHeaderValue } from './response-checks.js';
 
 /** Header names already checked (bounded: names come from code, not clients). */
 const goodNames = new Set<string>();
+/**
+ * The last four names found good, compared before the `Set`: a handler sends the same few names
+ * on every response, almost always the same literals (one pointer comparison each), and the
+ * `Set` lookup was 0.9–1.7 % of a bare pipelined profile (two per response).
+ */
+const recentNames: string[] = ['', '', '', ''];
+let recentNext = 0;
 
 /** Throws `ERR_INVALID_HEADER_NAME` unless `name` is a token; each name is checked once. */
 export function checkNameCached(name: string): void {
+  const r = recentNames;
+  if (name === r[0] || name === r[1] || name === r[2] || name === r[3]) return;
   if (!goodNames.has(name)) {
     checkHeaderName(name);
     if (goodNames.size < 1024) goodNames.add(name);
   }
+  r[recentNext] = name;
+  recentNext = (recentNext + 1) & 3;
 }
 
 /**

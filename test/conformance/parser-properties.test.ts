@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BaseHTTPRequestHandler, DEFAULT_LIMITS } from '../../src/index.js';
-import { HeadInfo, parseHeaderLines } from '../../src/http/header-parser.js';
-import { NEED_MORE, scanHead } from '../../src/http/head-scanner.js';
+import { FAULTS, HeadInfo, parseHeaderLines } from '../../src/http/header-parser.js';
+import { countWords, NEED_MORE, scanHead } from '../../src/http/head-scanner.js';
 import { HTTPMessage } from '../../src/http/message.js';
 import { sendRaw } from '../harness/client.js';
 import { startServer, type RunningServer } from '../harness/server.js';
@@ -92,6 +92,86 @@ describe('parser properties', () => {
         const ref = reference(buf);
         expect(end).toBe(ref.end === -1 ? NEED_MORE : ref.end);
         if (end > 0) expect(Array.from(lines.subarray(1, lines[0]! + 1))).toEqual(ref.ends);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test("scanHead counts the request line's words as countWords does, on either side of its 64-byte loop", () => {
+    // Only a line of exactly three words reads headers; any other ends the head at its LF.
+    const limits = { maxRequestLineBytes: 4096, maxHeaderLineBytes: 4096, maxHeaders: 100 };
+    const piece = fc.oneof(fc.stringMatching(/^[A-Za-z0-9/.]{1,40}$/), fc.constantFrom(' ', '\t', '\x0b', '\x0c', '\r', '  ', ' \r'));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.nat({ max: 80 }), (pieces, pad) => {
+        // A word of `pad` bytes first moves the rest of the line across the loop's boundary.
+        const line = `${'a'.repeat(pad)} ${pieces.join('')}`;
+        const buf = Buffer.from(`${line}\r\nHost: h\r\n\r\n`, 'latin1');
+        const lines = new Int32Array(110);
+        const lf = line.length + 1;
+        const expected = countWords(buf, 0, lf) === 3 ? buf.length : lf + 1;
+        expect(scanHead(buf, 0, limits, lines)).toBe(expected);
+        expect(lines[1]).toBe(lf);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('a Host value is refused for the same reason as by checking its bytes first, then its grammar', () => {
+    // The reference is the order of the checks before Host had a pass of its own: the value's
+    // first control byte (a bare CR, or any other: bad header), then RFC 9110 §7.2's grammar.
+    const hostGrammar = /^(?:\[[-._~%!$&'()*+,;=:0-9A-Za-z]*\]|[-._~%!$&'()*+,;=0-9A-Za-z]*)(?::[0-9]*)?$/;
+    const reference = (value: string): unknown => {
+      const control = [...value].find((ch) => (ch < ' ' && ch !== '\t') || ch === '\x7f');
+      if (control !== undefined) return control === '\r' ? FAULTS.bareCR : FAULTS.badHeader;
+      return hostGrammar.test(value.replace(/^[ \t]+|[ \t]+$/g, '')) ? null : FAULTS.hostInvalid;
+    };
+    const char = fc.constantFrom(...'aZ09.-:[]@/ \t%~\x00\x01\x0b\r\x7f\xe9');
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 24 }), (chars) => {
+        const value = chars.join('');
+        const buf = Buffer.from(`GET / HTTP/1.1\r\nHost:${value}\r\n\r\n`, 'latin1');
+        const lines = new Int32Array(110);
+        const end = scanHead(buf, 0, DEFAULT_LIMITS, lines);
+        expect(end).toBe(buf.length);
+        const got = parseHeaderLines(buf, buf.toString('latin1', 0, end), 0, lines, new HTTPMessage(), new HeadInfo(), true);
+        expect(got).toBe(reference(value));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test('HTTPMessage lookups are case-insensitive whatever names came before (its cache of lower-cased names)', () => {
+    // Names of a few lengths, so that several share its two entries per length; some past 12
+    // characters, which it does not cache.
+    const name = fc.constantFrom(
+      'Host',
+      'host',
+      'HOST',
+      'Accept',
+      'ACCEPT',
+      'Origin',
+      'User-Agent',
+      'user-agent',
+      'tracestate',
+      'TraceState',
+      'X-Request-Id',
+      'content-type',
+      'Content-Type',
+      'x-forwarded-for',
+      'X-Forwarded-For',
+      'a',
+      'B',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, fc.string({ maxLength: 4 })), { maxLength: 8 }), fc.array(name, { maxLength: 30 }), (fields, lookups) => {
+        const m = new HTTPMessage();
+        for (const [n, v] of fields) m.append(n, v);
+        for (const n of lookups) {
+          const matching = fields.filter(([k]) => k.toLowerCase() === n.toLowerCase()).map(([, v]) => v);
+          expect(m.get(n)).toBe(matching[0]);
+          expect(m.getAll(n)).toEqual(matching);
+          expect(m.has(n)).toBe(matching.length > 0);
+        }
       }),
       { numRuns: 2000 },
     );

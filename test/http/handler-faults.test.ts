@@ -126,6 +126,33 @@ describe('no response splitting', () => {
     });
   }
 
+  test('a refused header name stays refused when sent again, between names that were accepted', async () => {
+    // The name check remembers the last good names (header-cache.ts): a refused one never joins them.
+    const codes: string[] = [];
+    class H extends BaseHTTPRequestHandler {
+      override protocolVersion = 'HTTP/1.1';
+      do_GET(): void {
+        this.sendResponse(200);
+        for (const name of ['X-A', 'X A', 'X-B', 'X A', 'X A']) {
+          try {
+            this.sendHeader(name, 'v');
+          } catch (e) {
+            codes.push((e as BaseHTTPError).code);
+          }
+        }
+        this.sendHeader('Content-Length', 0);
+        this.endHeaders();
+      }
+      override logMessage(): void {}
+    }
+    srv = await startServer(H);
+    const r = await sendRaw(srv.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    expect(codes).toEqual(['ERR_INVALID_HEADER_NAME', 'ERR_INVALID_HEADER_NAME', 'ERR_INVALID_HEADER_NAME']);
+    expect(statuses(r.text)).toEqual([200]);
+    expect(r.text).toContain('X-A: v\r\nX-B: v\r\n');
+    expect(r.text).not.toContain('X A');
+  });
+
   test('a Server value with CRLF (a bad serverVersion) is refused: the error is reported, nothing of it sent', async () => {
     class H extends BaseHTTPRequestHandler {
       override protocolVersion = 'HTTP/1.1';
