@@ -1,4 +1,5 @@
 import { checkHeaderName, checkHeaderValue } from './response-checks.js';
+import { responses } from './responses.js';
 
 /**
  * Caches on the response path, shared by all connections: what was checked once (a header name
@@ -109,4 +110,23 @@ export function statusLine(version: string, code: number, reason: string): strin
     slReason = reason;
   }
   return slLine;
+}
+
+/** The last status line {@link defaultStatusLine} gave: protocol, code, the line. */
+let dlVersion = '';
+let dlCode = 0;
+let dlLine = '';
+
+/**
+ * {@link statusLine} with the reason from the library's `responses` table, which is frozen: the
+ * line for the last (protocol, code) is given again without reading the table. The caller has
+ * checked `code`.
+ */
+export function defaultStatusLine(version: string, code: number): string {
+  if (code !== dlCode || version !== dlVersion) {
+    dlLine = statusLine(version, code, responses[code]?.[0] ?? '');
+    dlVersion = version;
+    dlCode = code;
+  }
+  return dlLine;
 }

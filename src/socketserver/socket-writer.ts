@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import './buffer-slice.js';
+import { copyBytes } from './buffer-slice.js';
 
 /** Pending output above which `write()` flushes at once instead of batching. */
 const FLUSH_AT = 65_536;
@@ -111,12 +111,13 @@ export class SocketWriter {
   }
 
   #appendBinary(data: Uint8Array): void {
-    const n = data.byteLength;
+    // `length` when it is the byte count: `byteLength` is a generic LoadIC call (buffer-slice.ts).
+    const n = data instanceof Uint8Array ? data.length : (data as ArrayBufferView).byteLength;
     if (n === 0) return;
     if (n <= SMALL_BINARY) {
       // A small body joins the pending text or bytes, so headers and body leave in one plain write.
       if (this.#bytes !== null) {
-        this.#room(n).set(data, this.#length);
+        copyBytes.call(this.#room(n), data, this.#length);
         this.#length += n;
       } else {
         const view = data instanceof Buffer ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);

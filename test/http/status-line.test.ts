@@ -33,8 +33,12 @@ describe('status line cache', () => {
       override protocolVersion = 'HTTP/1.0';
       override responses = custom;
     }
+    class C extends A {
+      override protocolVersion = 'HTTP/1.0';
+    }
     const a = await startServer(A);
     const b = await startServer(B);
+    const c = await startServer(C);
     try {
       const line = async (port: number, path: string): Promise<string> =>
         (await sendRaw(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, { timeoutMs: 5_000 })).data.toString('latin1').split('\r\n')[0]!;
@@ -45,9 +49,13 @@ describe('status line cache', () => {
       expect(await line(a.port, '/missing')).toBe('HTTP/1.1 404 Not Found');
       expect(await line(b.port, '/missing')).toBe('HTTP/1.0 404 Not Found');
       expect(await line(a.port, '/')).toBe('HTTP/1.1 200 OK');
+      // The library's table with another protocol, right after the same code with HTTP/1.1.
+      expect(await line(c.port, '/')).toBe('HTTP/1.0 200 OK');
+      expect(await line(a.port, '/')).toBe('HTTP/1.1 200 OK');
     } finally {
       await a.close();
       await b.close();
+      await c.close();
     }
   });
 });

@@ -55,6 +55,18 @@ describe('SocketWriter', () => {
     expect(w.written).toBe(Buffer.concat(expected).length);
   });
 
+  test('a typed array other than Uint8Array, or a DataView, is written as its bytes', () => {
+    const { socket, writes } = recordingSocket();
+    const w = new SocketWriter(socket);
+    const wide = new Uint16Array([0x4241, 0x4443]); // 'AB', 'CD' in little-endian memory
+    const view = new DataView(new Uint8Array([0x78, 0x45, 0x46, 0x78]).buffer, 1, 2);
+    w.write(wide as unknown as Uint8Array);
+    w.write(view as unknown as Uint8Array);
+    w.flush();
+    expect(Buffer.concat(writes.map((x) => x.data)).toString('latin1')).toBe('ABCDEF');
+    expect(w.written).toBe(6);
+  });
+
   test('a large body between small pieces keeps its place (cork, then the pieces in order)', () => {
     const { socket, writes } = recordingSocket();
     const w = new SocketWriter(socket);
