@@ -110,9 +110,12 @@ export class SocketWriter {
     this.#after();
   }
 
-  #appendBinary(data: Uint8Array): void {
-    // `length` when it is the byte count: `byteLength` is a generic LoadIC call (buffer-slice.ts).
-    const n = data instanceof Uint8Array ? data.length : (data as ArrayBufferView).byteLength;
+  #appendBinary(chunk: Uint8Array): void {
+    // Any other view (a Uint16Array, a DataView, a Uint8Array of another realm) is written as its
+    // bytes: a byte view of it. `instanceof` folds for a known map; `length` rather than
+    // `byteLength`, a generic LoadIC call (buffer-slice.ts).
+    const data = chunk instanceof Uint8Array ? chunk : asBytes(chunk);
+    const n = data.length;
     if (n === 0) return;
     if (n <= SMALL_BINARY) {
       // A small body joins the pending text or bytes, so headers and body leave in one plain write.
@@ -120,7 +123,7 @@ export class SocketWriter {
         copyBytes.call(this.#room(n), data, this.#length);
         this.#length += n;
       } else {
-        const view = data instanceof Buffer ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+        const view = data instanceof Buffer ? data : Buffer.from(data.buffer, data.byteOffset, n);
         const joined = (this.#text += view.latin1Slice(0, n));
         if (joined.length >= BYTES_AT) this.#toBytes();
       }
@@ -244,4 +247,9 @@ export class SocketWriter {
       socket.on('close', done);
     });
   }
+}
+
+/** A byte view of any `ArrayBufferView` (what a JavaScript caller may pass as a body). */
+function asBytes(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }

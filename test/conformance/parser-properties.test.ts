@@ -114,6 +114,22 @@ describe('parser properties', () => {
       }),
       { numRuns: 3000 },
     );
+    // And every line end from just before the loop's 64 bytes to just past them, with three words
+    // (headers follow) and with two and four, the last word or its CR crossing the boundary.
+    for (let end = 58; end <= 70; end++) {
+      for (const [tail, words] of [
+        [' HTTP/1.1', 3],
+        ['', 2],
+        [' HTTP/1.1 x', 4],
+        [' HTTP/1.1\r', 3],
+      ] as const) {
+        const line = `GET /${'p'.repeat(Math.max(0, end - 5 - tail.length))}${tail}`;
+        const buf = Buffer.from(`${line}\r\nHost: h\r\n\r\n`, 'latin1');
+        const lines = new Int32Array(110);
+        expect(countWords(buf, 0, line.length + 1)).toBe(words);
+        expect(scanHead(buf, 0, limits, lines)).toBe(words === 3 ? buf.length : line.length + 2);
+      }
+    }
   });
 
   test('a Host value is refused for the same reason as by checking its bytes first, then its grammar', () => {

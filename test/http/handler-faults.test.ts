@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { BaseHTTPError, BaseHTTPRequestHandler } from '../../src/index.js';
 import { sendRaw } from '../harness/client.js';
 import { statuses } from '../harness/response.js';
@@ -125,6 +125,15 @@ describe('no response splitting', () => {
       expect(r.text).not.toContain('Set-Cookie');
     });
   }
+
+  test('the empty name is refused by a fresh copy of the name check, before any name was accepted', async () => {
+    // Its cache of recent good names must not start out holding a name the check refuses.
+    vi.resetModules();
+    const { checkNameCached } = await import('../../src/http/header-cache.js');
+    expect(() => checkNameCached('')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_HEADER_NAME' }));
+    expect(() => checkNameCached('X A')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_HEADER_NAME' }));
+    expect(() => checkNameCached('Content-Length')).not.toThrow();
+  });
 
   test('a refused header name stays refused when sent again, between names that were accepted', async () => {
     // The name check remembers the last good names (header-cache.ts): a refused one never joins them.

@@ -67,6 +67,27 @@ describe('SocketWriter', () => {
     expect(w.written).toBe(6);
   });
 
+  test('so is one written once the batch is bytes, and one large enough to go out as a part of its own', () => {
+    const { socket, writes } = recordingSocket();
+    const w = new SocketWriter(socket);
+    const expected: Buffer[] = [];
+    for (let i = 0; i < 16; i++) {
+      w.writeLatin1(HEAD); // past 1 KiB: the batch becomes bytes
+      expected.push(Buffer.from(HEAD));
+    }
+    const wide = new Uint16Array([0x4241, 0x4443]);
+    const view = new DataView(new Uint8Array([0x78, 0x45, 0x46, 0x78]).buffer, 1, 2);
+    const large = new Uint16Array(3000).fill(0x4847); // 6000 bytes of 'GH'
+    w.write(wide as unknown as Uint8Array);
+    w.write(view as unknown as Uint8Array);
+    w.write(large as unknown as Uint8Array);
+    w.writeLatin1('end');
+    expected.push(Buffer.from('ABCDEF'), Buffer.from('GH'.repeat(3000)), Buffer.from('end'));
+    w.flush();
+    expect(Buffer.concat(writes.map((x) => x.data)).equals(Buffer.concat(expected))).toBe(true);
+    expect(w.written).toBe(Buffer.concat(expected).length);
+  });
+
   test('a large body between small pieces keeps its place (cork, then the pieces in order)', () => {
     const { socket, writes } = recordingSocket();
     const w = new SocketWriter(socket);
