@@ -24,13 +24,18 @@ export function isLineSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
 }
 
+/** True for a byte that ends a request-line word: whitespace, or CR (counted apart from the words). */
+function endsWord(c: number): boolean {
+  return isLineSpace(c) || c === 0x0d;
+}
+
 /** Number of whitespace-separated words in `buf[from..to)` (stops counting at 4). */
 export function countWords(buf: Uint8Array, from: number, to: number): number {
   let words = 0;
   let inWord = false;
   for (let i = from; i < to; i++) {
     const c = buf[i]!;
-    if (isLineSpace(c) || c === 0x0d) {
+    if (endsWord(c)) {
       inWord = false;
     } else if (!inWord) {
       inWord = true;
@@ -77,7 +82,7 @@ function findRequestLineLF(buf: Buffer, from: number): number {
       requestLineWords = words > 4 ? 4 : words;
       return i;
     }
-    if (isLineSpace(c) || c === 0x0d) inWord = false;
+    if (endsWord(c)) inWord = false;
     else if (!inWord) {
       inWord = true;
       words++;
