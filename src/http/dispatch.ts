@@ -76,7 +76,7 @@ function failed(loop: RequestLoop, e: unknown): void {
   }
   const status = known?.status ?? 500;
   if (h.wfile.discardSince(loop.responseMark)) {
-    loop.text = '';
+    loop.clearHead();
     h.statusCode = null;
     if (status !== 500) h.rejectReason = known!.code === 'ERR_BODY_TOO_LARGE' ? 'body_too_large' : known!.status === 408 ? 'timeout' : 'bad_request';
     h.sendError(status);

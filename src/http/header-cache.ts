@@ -1,4 +1,5 @@
 import { checkHeaderName, checkHeaderValue } from './response-checks.js';
+import { HeadPiece } from './response-head.js';
 import { responses } from './responses.js';
 
 /**
@@ -58,6 +59,74 @@ export function checkValueCached(name: string, value: string): void {
   }
 }
 
+/** The blank line that ends a head. */
+export const END_OF_HEAD: HeadPiece = HeadPiece.of('\r\n');
+
+/**
+ * Header lines built for (name, value) pairs a handler sends again and again (`Content-Type:
+ * text/plain`, `Content-Length: 13`…), with their bytes: four entries, compared by identity
+ * first (a literal name and a literal or number value: pointer or number comparisons). A hit
+ * skips both checks and the line's string building (the line was checked when built), and the
+ * response head copies its bytes (`response-head.ts`). A pair enters only once seen twice within
+ * four candidates, so a value new on every response (a request id, a growing length) never
+ * evicts the repeated ones.
+ */
+// Seeded with NaN values, which `===` nothing: a seed must never answer for a pair, not even
+// for ('', ''), whose name the check refuses.
+const lineNames: string[] = ['', '', '', ''];
+const lineValues: (string | number)[] = [NaN, NaN, NaN, NaN];
+const lineTexts: string[] = ['', '', '', ''];
+const linePieces: HeadPiece[] = [END_OF_HEAD, END_OF_HEAD, END_OF_HEAD, END_OF_HEAD];
+let lineNext = 0;
+const pairNames: string[] = ['', '', '', ''];
+const pairValues: (string | number)[] = [NaN, NaN, NaN, NaN];
+let pairNext = 0;
+/** The line `headerLine()` returned last as a piece, or null when it was not a cached one. */
+let lastLinePiece: HeadPiece | null = null;
+
+/**
+ * `name: value\r\n`, with `name` checked as a token and a string `value` as latin-1 without CR,
+ * LF or NUL (throws `ERR_INVALID_HEADER_NAME`, then `ERR_INVALID_HEADER_VALUE`); a number needs
+ * no check (digits, sign, `.`, `e`, `Infinity`, `NaN`). {@link headerLinePiece} then gives its
+ * bytes when the line came from the cache.
+ */
+export function headerLine(name: string, value: string | number): string {
+  const n = lineNames;
+  const v = lineValues;
+  let i = -1;
+  if (value === v[0] && name === n[0]) i = 0;
+  else if (value === v[1] && name === n[1]) i = 1;
+  else if (value === v[2] && name === n[2]) i = 2;
+  else if (value === v[3] && name === n[3]) i = 3;
+  if (i >= 0) {
+    lastLinePiece = linePieces[i]!;
+    return lineTexts[i]!;
+  }
+  lastLinePiece = null;
+  checkNameCached(name);
+  if (typeof value !== 'number') checkValueCached(name, value);
+  const line = `${name}: ${value}\r\n`;
+  const pn = pairNames;
+  const pv = pairValues;
+  if ((value === pv[0] && name === pn[0]) || (value === pv[1] && name === pn[1]) || (value === pv[2] && name === pn[2]) || (value === pv[3] && name === pn[3])) {
+    n[lineNext] = name;
+    v[lineNext] = value;
+    lineTexts[lineNext] = line;
+    linePieces[lineNext] = HeadPiece.of(line);
+    lineNext = (lineNext + 1) & 3;
+  } else {
+    pn[pairNext] = name;
+    pv[pairNext] = value;
+    pairNext = (pairNext + 1) & 3;
+  }
+  return line;
+}
+
+/** The line the last `headerLine()` call returned as a piece, when it came from the cache; else null. */
+export function headerLinePiece(): HeadPiece | null {
+  return lastLinePiece;
+}
+
 /** `versionString()`'s last result: serverVersion, sysVersion, the joined value. */
 const versionParts: [string, string, string] = ['', '', ''];
 
@@ -78,6 +147,7 @@ export function joinVersion(serverVersion: string, sysVersion: string): string {
 let sdServer = '';
 let sdDate = '';
 let sdLines = '';
+let sdPiece: HeadPiece | null = null;
 
 /** The `Server` and `Date` header lines, rebuilt (and checked) when either value changes. */
 export function serverDateLines(server: string, date: string): string {
@@ -85,10 +155,16 @@ export function serverDateLines(server: string, date: string): string {
     checkHeaderValue('Server', server);
     checkHeaderValue('Date', date);
     sdLines = `Server: ${server}\r\nDate: ${date}\r\n`;
+    sdPiece = null;
     sdServer = server;
     sdDate = date;
   }
   return sdLines;
+}
+
+/** The lines the last `serverDateLines()` call returned, as a piece. */
+export function serverDatePiece(): HeadPiece {
+  return (sdPiece ??= HeadPiece.of(sdLines));
 }
 
 /** The last status line built: protocol, code and reason (compared by identity), the line. */
@@ -96,6 +172,7 @@ let slVersion = '';
 let slCode = 0;
 let slReason = '';
 let slLine = '';
+let slPiece: HeadPiece | null = null;
 
 /**
  * `HTTP/1.1 200 OK\r\n`, rebuilt only when the protocol, the code or the reason changes: a
@@ -106,11 +183,17 @@ let slLine = '';
 export function statusLine(version: string, code: number, reason: string): string {
   if (code !== slCode || version !== slVersion || reason !== slReason) {
     slLine = `${version} ${code} ${reason}\r\n`;
+    slPiece = null;
     slVersion = version;
     slCode = code;
     slReason = reason;
   }
   return slLine;
+}
+
+/** The line the last `statusLine()` call returned, as a piece. */
+export function statusLinePiece(): HeadPiece {
+  return (slPiece ??= HeadPiece.of(slLine));
 }
 
 /**

@@ -7,7 +7,7 @@ import { currentHttpDate, httpDate, logDate, monthname, weekdayname } from './da
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE, renderErrorPage } from './error-page.js';
 import { FAULTS, parseHeaderLines } from './header-parser.js';
 import { HTTPMessage } from './message.js';
-import { checkNameCached, checkValueCached, defaultReason, joinVersion, serverDateLines, statusLine } from './header-cache.js';
+import { defaultReason, END_OF_HEAD, headerLine, headerLinePiece, joinVersion, serverDateLines, serverDatePiece, statusLine, statusLinePiece } from './header-cache.js';
 import { frameBody, parseRequestLine, refuseFault } from './parse-request.js';
 import { EMPTY, RequestLoop } from './request-loop.js';
 import { checkReason, checkStatus } from './response-checks.js';
@@ -220,7 +220,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       // i.e. once a second: two header lines of string building per response were ~5 % of the
       // JavaScript in a pipelined profile. Only when sendHeader is not overridden, so an
       // override still sees every header.
-      this.#conn.text += serverDateLines(server, date);
+      this.#conn.appendHead(serverDateLines(server, date), serverDatePiece());
       return;
     }
     this.sendHeader('Server', server);
@@ -235,23 +235,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       // The library's own table through `defaultReason`: a plain array, not its dictionary elements.
       const table = this.responses;
       const reason = message ?? (table === responses ? defaultReason(code) : (table[code]?.[0] ?? ''));
-      this.#conn.text += statusLine(this.protocolVersion, code, reason);
+      this.#conn.appendHead(statusLine(this.protocolVersion, code, reason), statusLinePiece());
     }
     this.statusCode = code;
   }
 
   /** Sends a header (buffered until `endHeaders()`); `Connection` updates `closeConnection`. */
   sendHeader(keyword: string, value: string | number): void {
-    checkNameCached(keyword);
-    let v: string;
-    if (typeof value === 'number') {
-      v = String(value); // digits, sign, '.', 'e', 'Infinity', 'NaN': always safe
-    } else {
-      v = value;
-      checkValueCached(keyword, v);
-    }
-    if (this.requestVersion !== 'HTTP/0.9') this.#conn.text += `${keyword}: ${v}\r\n`;
-    if (keyword.length === 10 && keyword.toLowerCase() === 'connection') this.#conn.responseConnection(this, v);
+    const line = headerLine(keyword, value);
+    if (this.requestVersion !== 'HTTP/0.9') this.#conn.appendHead(line, headerLinePiece());
+    if (keyword.length === 10 && keyword.toLowerCase() === 'connection') this.#conn.responseConnection(this, String(value));
   }
 
   /**
@@ -264,7 +257,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     if (this.requestVersion === 'HTTP/0.9') return;
     const conn = this.#conn;
     if (conn.needsClose(this, conn.limits)) this.sendHeader('Connection', 'close');
-    conn.text += '\r\n';
+    conn.appendHead('\r\n', END_OF_HEAD);
     this.flushHeaders();
     if (this.statusCode !== null && this.statusCode < 200) conn.responseMark = this.wfile.written;
   }
@@ -277,16 +270,12 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * per pipelined request end to end (docs/performance.md).
    */
   [APPEND_CHECKED_HEADERS](lines: string): void {
-    if (this.requestVersion !== 'HTTP/0.9') this.#conn.text += lines;
+    if (this.requestVersion !== 'HTTP/0.9') this.#conn.appendHead(lines, null);
   }
 
   /** Hands the buffered status line and headers to `wfile`. */
   flushHeaders(): void {
-    const conn = this.#conn;
-    if (conn.text.length > 0) {
-      this.wfile.writeLatin1(conn.text);
-      conn.text = '';
-    }
+    this.#conn.writeHead(this.wfile);
   }
 
   /**
@@ -355,6 +344,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     if (this.#conn.clientDone()) this.rfile.peerDone = true;
     super.finish();
     this.#conn.limits.untrack?.(this.#conn);
+    // A head left open (the connection ended while its handler waited, or failed after a flush)
+    // must not keep this connection alive through the shared pieces (response-head.ts).
+    this.#conn.clearHead();
   }
 
   /**

@@ -83,6 +83,40 @@ export class SocketWriter {
     this.#appendText(text, text.length);
   }
 
+  /**
+   * Appends a response head given as pieces (`response-head.ts`): `texts[0, count)`, `n`
+   * characters of latin-1 in all, and for each piece its bytes (`pieces[i].bytes`) or null.
+   * While the batch is text the pieces join it as strings; once it is bytes, a piece with bytes
+   * is copied and only the others are encoded, so no head is flattened into a new string first
+   * (`latin1Write` of a string built by `+=` does that: `String::SlowFlatten`).
+   */
+  writeHead(texts: readonly string[], pieces: readonly ({ readonly bytes: Uint8Array } | null)[], count: number, n: number): void {
+    if (n === 0) return;
+    if (this.#bytes === null) {
+      let joined = this.#text;
+      for (let i = 0; i < count; i++) joined += texts[i]!;
+      this.#text = joined;
+      if (joined.length >= BYTES_AT) this.#toBytes();
+    } else {
+      const b = this.#room(n);
+      let p = this.#length;
+      for (let i = 0; i < count; i++) {
+        const piece = pieces[i];
+        if (piece !== null && piece !== undefined) {
+          copyBytes.call(b, piece.bytes, p);
+          p += piece.bytes.length;
+        } else {
+          const t = texts[i]!;
+          p += b.latin1Write(t, p, t.length);
+        }
+      }
+      this.#length = p;
+    }
+    this.#pending += n;
+    this.written += n;
+    this.#after();
+  }
+
   /** Room for `n` more bytes in `#bytes`. */
   #room(n: number): Buffer {
     let b = this.#bytes;

@@ -28,6 +28,32 @@ const HEAD = 'HTTP/1.1 200 OK\r\nServer: test\r\nContent-Type: text/plain\r\nCon
 const BODY = Buffer.from('Hello, World!');
 
 describe('SocketWriter', () => {
+  test('a head given as pieces: joined as text in a text batch, copied or encoded into a bytes batch, every byte counted', () => {
+    const piece = (t: string): { bytes: Uint8Array } => ({ bytes: Buffer.from(t, 'latin1') });
+    const texts = ['HTTP/1.1 200 OK\r\n', 'X-Id: caf\u00e9-1\r\n', 'Content-Length: 13\r\n\r\n'];
+    const pieces = [piece(texts[0]!), null, piece(texts[2]!)];
+    const head = texts.join('');
+    // One response: stays text.
+    const one = recordingSocket();
+    const w1 = new SocketWriter(one.socket);
+    w1.writeHead(texts, pieces, 3, head.length);
+    w1.write(BODY);
+    w1.flush();
+    expect(one.writes).toEqual([{ kind: 'string', data: Buffer.concat([Buffer.from(head, 'latin1'), BODY]), corked: false }]);
+    expect([w1.written, w1.pending]).toEqual([head.length + 13, 0]);
+    // A batch already past 1 KiB: bytes, the head's pieces copied or encoded in order.
+    const many = recordingSocket();
+    const w2 = new SocketWriter(many.socket);
+    const filler = 'x'.repeat(1100);
+    w2.writeLatin1(filler);
+    w2.writeHead(texts, pieces, 3, head.length);
+    w2.write(BODY);
+    w2.writeHead(texts, pieces, 3, head.length);
+    expect([w2.written, w2.pending]).toEqual([filler.length + 2 * head.length + 13, filler.length + 2 * head.length + 13]);
+    w2.flush();
+    expect(many.writes).toEqual([{ kind: 'bytes', data: Buffer.from(filler + head + 'Hello, World!' + head, 'latin1'), corked: false }]);
+  });
+
   test('one response stays one latin-1 string write', () => {
     const { socket, writes } = recordingSocket();
     const w = new SocketWriter(socket);
