@@ -104,7 +104,7 @@ export const TARGETS = [
       'rounds, the sketch 1.528), 0.85× in the full run of 06:27 (1.95 against 1.66 µs on a machine ~20 % slower than ' +
       'at 05:07). What is left: the head parse (scanHead, parseHeaderLines, the request line) ~0.2 µs against the ' +
       "sketch's ~0.1, each head's cons-string flattened inside latin1Write 4 %." +
-      " 2026-12-07, fifth session: the request line's words counted in the loop that finds its LF, a valid Host value read once, header names compared with the last four good ones before the Set, Uint8Array set calls and body sizes without generic LoadICs, the library's status line cached without reading its frozen table: in perf, scanHead 0.105 → 0.089 µs, parseHeaderLines 0.082 → 0.065, the Set lookup (0.023) and KeyedLoadIC gone, LoadIC 3.5 → 2.2 % of the samples; end to end within the spread of alternating rounds; 0.895× in the full run of 10:50 (1.28 against 1.15 µs).",
+      " 2026-12-07, fifth session: the request line's words counted in the loop that finds its LF, a valid Host value read once, header names compared with the last four good ones before the Set, Uint8Array set calls and body sizes without generic LoadICs, the library's status line cached without reading its frozen table: in perf, scanHead 0.105 → 0.089 µs, parseHeaderLines 0.082 → 0.065, the Set lookup (0.023) and KeyedLoadIC gone, LoadIC 3.5 → 2.2 % of the samples; end to end within the spread of alternating rounds; 0.895× in the full run of 10:50 (1.28 against 1.15 µs). 2026-12-07, sixth session: response heads from reused pieces, merged (response-head.ts: a repeated head is one copy into a batch of bytes, no head flattened into a new string first): the bare core 1.72 → 1.55 µs (6 alternating rounds), 1.86 → 1.63 in 4 more; 1.01× in the full run of 12:43 (1.61 against 1.63 µs) and 0.97× at 12:56 (1.69 against 1.64).",
   },
   {
     issue: 16,
@@ -171,7 +171,7 @@ export const TARGETS = [
       '+2.8 µs of user time over the bare core against +1.7 pipelined for the same work per request, spread thin in ' +
       'the profile and not the number of connections (+2.7–4.2 µs with 10, 50 and 150; docs/performance.md). 0.73× in the ' +
       'full run of 06:27, 0.68× at 06:58.' +
-      " 2026-12-07, fifth session: header lookups keep the lower-cased names they saw (the service's four per request were each lower-cased: 1.3 % of its pipelined profile), with the head parse's changes above; 0.74× in the full run of 10:50 (9.66 against 7.21 µs).",
+      " 2026-12-07, fifth session: header lookups keep the lower-cased names they saw (the service's four per request were each lower-cased: 1.3 % of its pipelined profile), with the head parse's changes above; 0.74× in the full run of 10:50 (9.66 against 7.21 µs). 2026-12-07, sixth session (docs/performance.md, \"What the service's targets would need\"): bench/micro/service.sh splits the cost; in its 4 rounds the service without its access log was 0.84× the bare core (9.44 against 7.88 µs), so the request id, trace context, metrics and hooks alone use the 0.85× budget; with the records serialised to /dev/null 0.78×, written to a file 0.73×. The response-head change made the bare core faster and the service no slower (alternating rounds); 0.67× in the full run of 12:43, 0.71× at 12:56 (14.2 against 9.81 µs).",
   },
   {
     issue: 16,
@@ -193,7 +193,7 @@ export const TARGETS = [
       "0.49× → 0.54×; 0.53× in the full run of 06:27 (3.71 against 1.95 µs). Left over the bare core (perf): the record's " +
       "serialisation ~0.4 µs (its trace ids' hex 0.09), the wrapper, trace context, ids and header lookups ~0.4, the log " +
       'file written ~0.08.' +
-      " 2026-12-07, fifth session: the same changes as for keep-alive; in perf the service's record (serialiser, hex, fragment copies, the file's write) ~0.45 µs and the wrapper (clock read, ids, trace context, header lookups) ~0.35 µs over the bare core; 0.53× in the full run of 10:50 (2.43 against 1.28 µs).",
+      " 2026-12-07, fifth session: the same changes as for keep-alive; in perf the service's record (serialiser, hex, fragment copies, the file's write) ~0.45 µs and the wrapper (clock read, ids, trace context, header lookups) ~0.35 µs over the bare core; 0.53× in the full run of 10:50 (2.43 against 1.28 µs). 2026-12-07, sixth session: 0.60× leaves 0.99 µs over the bare core (service.sh, 4 rounds: 1.49 µs); the wrapper uses 0.60 of it, serialising the records 0.56 and writing them to a file 0.35. The response-head change made the service 3.34 → 3.13 µs but the bare core 1.72 → 1.55 (alternating rounds), so the ratio fell: 0.49× in the full run of 12:43, 0.44× at 12:56 (3.88 against 1.69 µs).",
   },
   {
     issue: 11,
