@@ -75,7 +75,6 @@ export const END_OF_HEAD: HeadPiece = HeadPiece.of('\r\n');
 // for ('', ''), whose name the check refuses.
 const lineNames: string[] = ['', '', '', ''];
 const lineValues: (string | number)[] = [NaN, NaN, NaN, NaN];
-const lineTexts: string[] = ['', '', '', ''];
 const linePieces: HeadPiece[] = [END_OF_HEAD, END_OF_HEAD, END_OF_HEAD, END_OF_HEAD];
 let lineNext = 0;
 const pairNames: string[] = ['', '', '', ''];
@@ -99,8 +98,9 @@ export function headerLine(name: string, value: string | number): string {
   else if (value === v[2] && name === n[2]) i = 2;
   else if (value === v[3] && name === n[3]) i = 3;
   if (i >= 0) {
-    lastLinePiece = linePieces[i]!;
-    return lineTexts[i]!;
+    const piece = linePieces[i]!;
+    lastLinePiece = piece;
+    return piece.text;
   }
   lastLinePiece = null;
   checkNameCached(name);
@@ -111,7 +111,6 @@ export function headerLine(name: string, value: string | number): string {
   if ((value === pv[0] && name === pn[0]) || (value === pv[1] && name === pn[1]) || (value === pv[2] && name === pn[2]) || (value === pv[3] && name === pn[3])) {
     n[lineNext] = name;
     v[lineNext] = value;
-    lineTexts[lineNext] = line;
     linePieces[lineNext] = HeadPiece.of(line);
     lineNext = (lineNext + 1) & 3;
   } else {

@@ -133,8 +133,8 @@ export class ResponseHead {
     }
     headLength += text.length;
     if (piece !== null && headCount > 0) {
-      const last = headPieces[headCount - 1];
-      const merged = last === null || last === undefined ? null : last.followedBy(piece);
+      const last = headPieces[headCount - 1]!;
+      const merged = last === null ? null : last.followedBy(piece);
       if (merged !== null) {
         headTexts[headCount - 1] = merged.text;
         headPieces[headCount - 1] = merged;
