@@ -12,7 +12,7 @@
  * Needs root and `unshare`; skipped otherwise.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -87,12 +87,22 @@ function request(port: number, path: string, agent: Agent | false = false): Prom
   });
 }
 
+/** True once `pid` runs this test's node binary (false while it is still unshare, or gone). */
+function isNode(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`) === realpathSync(process.execPath);
+  } catch {
+    return false;
+  }
+}
+
 /** The host PID of unshare's forked child once it has exec'd node (waits up to 20 s). */
 async function nodePidUnder(unsharePid: number): Promise<number> {
   for (const deadline = performance.now() + 20_000; performance.now() < deadline;) {
     const children = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim();
     const pid = Number(children.split(/\s+/)[0]);
-    if (pid > 0 && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node') return pid;
+    // By its executable, not /proc/PID/comm: Node 24 names its main thread `MainThread`.
+    if (pid > 0 && isNode(pid)) return pid;
     await sleep(50);
   }
   throw new Error('unshare did not start node');
