@@ -87,12 +87,16 @@ function request(port: number, path: string, agent: Agent | false = false): Prom
   });
 }
 
-/** True once `pid` runs this test's node binary (false while it is still unshare, or gone). */
+const nodeBinary = realpathSync(process.execPath);
+
+/** True once `pid` runs this test's node binary (false while it is still unshare, or once it is gone). */
 function isNode(pid: number): boolean {
   try {
-    return readlinkSync(`/proc/${pid}/exe`) === realpathSync(process.execPath);
-  } catch {
-    return false;
+    return readlinkSync(`/proc/${pid}/exe`) === nodeBinary;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH') return false;
+    throw e;
   }
 }
 
@@ -126,7 +130,8 @@ test.runIf(unshareWorks)(
     writeFileSync(handlerPath, slowHandlerSource(pathToFileURL(join(root, 'dist', 'index.js')).href));
     const [port, metricsPort] = [await freePort(), await freePort()];
 
-    const proc = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, mainJs], {
+    // --kill-child: when a failed test kills unshare, node (PID 1 inside) goes with it instead of running on.
+    const proc = spawn('unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, mainJs], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
